@@ -1,0 +1,1 @@
+"""recon-gui: the Qt desktop studio (a thin layer over core)."""
