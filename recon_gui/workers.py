@@ -1,0 +1,98 @@
+"""Run a ``core`` callable off the UI thread, with progress, cancel and errors as Qt signals.
+
+The callable receives ``progress=`` (a core.progress.ProgressCallback) and ``cancel=`` (a
+core.progress.CancelToken) keyword arguments when ``wants_progress`` is true. Results, errors
+and progress events cross back to the UI thread through queued signals, so widgets only ever
+touch Qt from the UI thread. Exceptions are never swallowed: they arrive in ``failed`` with
+a one-line message and the traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from core.errors import Cancelled, ReconError
+from core.progress import CancelToken, ProgressEvent
+
+
+class WorkerSignals(QObject):
+    progress = Signal(object)  # ProgressEvent
+    finished = Signal(object)  # the callable's return value
+    failed = Signal(str, str)  # one-line message, traceback text
+    cancelled = Signal()
+    done = Signal()  # always last, whatever the outcome
+
+
+class Worker(QRunnable):
+    """One call of ``fn`` on a pool thread. Keep a reference to ``signals`` while it runs."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, wants_progress: bool = True, **kwargs: Any):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.wants_progress = wants_progress
+        self.signals = WorkerSignals()
+        self.cancel_token = CancelToken()
+        self.pause_event = threading.Event()  # set = paused; loops that support pausing wait on it
+        self.finished_event = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+        self.pause_event.clear()
+
+    def _emit_progress(self, event: ProgressEvent) -> None:
+        self.signals.progress.emit(event)
+
+    def run(self) -> None:  # runs on the pool thread
+        try:
+            if self.wants_progress:
+                self.kwargs.setdefault("progress", self._emit_progress)
+                self.kwargs.setdefault("cancel", self.cancel_token)
+            result = self.fn(*self.args, **self.kwargs)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except ReconError as exc:
+            self.signals.failed.emit(str(exc), traceback.format_exc())
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        else:
+            if self.cancel_token.cancelled:
+                self.signals.cancelled.emit()
+            else:
+                self.signals.finished.emit(result)
+        finally:
+            self.finished_event.set()
+            self.signals.done.emit()
+
+
+class WorkerManager(QObject):
+    """Owns the thread pool and keeps running workers alive until they report ``done``."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int | None = None):
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        if max_threads:
+            self.pool.setMaxThreadCount(max_threads)
+        self._running: set[Worker] = set()
+
+    def start(self, fn: Callable[..., Any], *args: Any, wants_progress: bool = True, **kwargs: Any) -> Worker:
+        worker = Worker(fn, *args, wants_progress=wants_progress, **kwargs)
+        self._running.add(worker)
+        worker.signals.done.connect(lambda w=worker: self._running.discard(w))
+        self.pool.start(worker)
+        return worker
+
+    @property
+    def running(self) -> list[Worker]:
+        return list(self._running)
+
+    def cancel_all(self) -> None:
+        for w in list(self._running):
+            w.cancel()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
