@@ -1,0 +1,514 @@
+"""Training panel: a form that builds core's TrainConfig, runs core's trainer in a worker, and
+shows live curves, progress with ETA, a log, Pause/Resume/Cancel, and "load into" buttons.
+
+All science lives in ``core.train``; this module only turns widgets into a config, progress
+events into curve points and text, and outcomes into enabled buttons.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.progress import ProgressEvent
+from recon_gui.panels.curves import CurvesWidget
+from recon_gui.workers import Worker, WorkerManager
+
+#  Default classification-loss weight per class count, as in the paper (a=0.05 for 13, 0.001 for 7).
+DEFAULT_CE_WEIGHT = {"13": 0.05, "7": 0.001}
+
+
+def pausable(progress: Callable[[ProgressEvent], None], pause: threading.Event, cancel) -> Callable[[ProgressEvent], None]:
+    """Wrap a progress callback so the training thread blocks between steps while ``pause`` is set.
+
+    The trainer calls progress between steps, so blocking here pauses it at a clean point
+    without the trainer knowing; a cancel releases the wait so the trainer sees the token.
+    """
+
+    def wrapped(event: ProgressEvent) -> None:
+        progress(event)
+        while pause.is_set() and not cancel.cancelled:
+            time.sleep(0.05)
+
+    return wrapped
+
+
+def limit_torch_threads(n: int | None) -> None:
+    """Keep torch's intra-op pool from starving the UI thread on small machines."""
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+def format_eta(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:d}:{s:02d}"
+
+
+class EtaEstimator:
+    """Remaining time from the rate since the first event (the first step includes warm-up)."""
+
+    def __init__(self) -> None:
+        self._t0: float | None = None
+        self._done0 = 0
+
+    def update(self, done: int, total: int, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self._t0 is None or done < self._done0:
+            self._t0, self._done0 = now, done
+            return None
+        if done <= self._done0 or total <= 0:
+            return None
+        rate = (done - self._done0) / max(now - self._t0, 1e-9)
+        return (total - done) / rate
+
+
+class TrainingPanel(QWidget):
+    """Form + live view of one training run at a time."""
+
+    loadCheckpointRequested = Signal(str, str)  # checkpoint path, slot "baseline" | "proposed"
+    trainingStarted = Signal()
+    trainingEnded = Signal(str)  # "finished" | "cancelled" | "failed"
+
+    def __init__(self, workers: WorkerManager, parent: QWidget | None = None, torch_threads: int | None = None):
+        super().__init__(parent)
+        self.workers = workers
+        self.torch_threads = torch_threads if torch_threads is not None else default_torch_threads()
+        self.worker: Worker | None = None
+        self.state = "idle"  # idle | running | paused | finished | cancelled | failed
+        self.last_error: str | None = None
+        self.checkpoint_path: str | None = None
+        self.trained_model: str | None = None
+        self.result: Any = None
+        self._pause = threading.Event()
+        self._eta = EtaEstimator()
+        self._run_dir: Path | None = None
+        self.error_box: QMessageBox | None = None
+        self._build_ui()
+        self._set_running(False)
+
+    # ---------------------------------------------------------------- UI
+    def _build_ui(self) -> None:
+        form_box = QGroupBox("Run")
+        form = QFormLayout(form_box)
+
+        self.model_combo = QComboBox()
+        self.model_combo.addItems(["proposed", "baseline"])
+        form.addRow("Model", self.model_combo)
+
+        self.data_edit = QLineEdit()
+        self.data_edit.setPlaceholderText("folder with ShapeNetRendering/ and ShapeNetVox32/")
+        form.addRow("Data folder", self._with_browse(self.data_edit, "Choose data folder"))
+
+        self.classes_combo = QComboBox()
+        self.classes_combo.addItems(["13", "7"])
+        form.addRow("Classes", self.classes_combo)
+
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 10000)
+        self.epochs_spin.setValue(20)
+        form.addRow("Epochs", self.epochs_spin)
+
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 1024)
+        self.batch_spin.setValue(32)
+        form.addRow("Batch size", self.batch_spin)
+
+        self.views_spin = QSpinBox()
+        self.views_spin.setRange(1, 24)
+        self.views_spin.setValue(24)
+        self.views_spin.setToolTip("random views per object per epoch (24 = all)")
+        form.addRow("Views per object", self.views_spin)
+
+        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin.setDecimals(6)
+        self.lr_spin.setRange(1e-6, 1.0)
+        self.lr_spin.setSingleStep(1e-4)
+        self.lr_spin.setValue(1e-3)
+        form.addRow("Learning rate", self.lr_spin)
+
+        self.ce_weight_spin = QDoubleSpinBox()
+        self.ce_weight_spin.setDecimals(4)
+        self.ce_weight_spin.setRange(0.0, 100.0)
+        self.ce_weight_spin.setSingleStep(0.001)
+        self.ce_weight_spin.setValue(DEFAULT_CE_WEIGHT["13"])
+        self.bce_weight_spin = QDoubleSpinBox()
+        self.bce_weight_spin.setDecimals(4)
+        self.bce_weight_spin.setRange(0.0, 100.0)
+        self.bce_weight_spin.setValue(1.0)
+        weights = QWidget()
+        wl = QHBoxLayout(weights)
+        wl.setContentsMargins(0, 0, 0, 0)
+        wl.addWidget(QLabel("a (CE)"))
+        wl.addWidget(self.ce_weight_spin)
+        wl.addWidget(QLabel("b (BCE)"))
+        wl.addWidget(self.bce_weight_spin)
+        form.addRow("Loss weights", weights)
+
+        self.fusion_combo = QComboBox()
+        self.fusion_combo.addItems(["concat", "sum"])
+        form.addRow("Fusion", self.fusion_combo)
+
+        self.embed_combo = QComboBox()
+        self.embed_combo.addItems(["128", "256"])
+        form.addRow("Embedding size", self.embed_combo)
+
+        self.encoder_combo = QComboBox()
+        self.encoder_combo.addItems(["fast", "r2n2"])
+        form.addRow("Encoder", self.encoder_combo)
+
+        self.out_edit = QLineEdit(str(Path("runs").absolute()))
+        form.addRow("Output folder", self._with_browse(self.out_edit, "Choose output folder"))
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("run name (default: model-classes-time)")
+        form.addRow("Run name", self.name_edit)
+
+        self.resume_check = QCheckBox("Resume from")
+        self.resume_edit = QLineEdit()
+        self.resume_edit.setPlaceholderText("last.pt of an earlier run")
+        resume_row = QWidget()
+        rl = QHBoxLayout(resume_row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.resume_check)
+        rl.addWidget(self._with_browse(self.resume_edit, "Choose checkpoint", file_filter="Checkpoints (*.pt)"))
+        form.addRow("", resume_row)
+
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Cancel")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.cancel_button):
+            buttons.addWidget(b)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.status_label = QLabel("idle")
+        self.eta_label = QLabel("")
+
+        self.load_baseline_button = QPushButton("Load into baseline")
+        self.load_proposed_button = QPushButton("Load into proposed")
+        self.load_baseline_button.clicked.connect(lambda: self._request_load("baseline"))
+        self.load_proposed_button.clicked.connect(lambda: self._request_load("proposed"))
+        self.load_baseline_button.setEnabled(False)
+        self.load_proposed_button.setEnabled(False)
+        load_row = QHBoxLayout()
+        load_row.addWidget(self.load_baseline_button)
+        load_row.addWidget(self.load_proposed_button)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(form_box)
+        ll.addLayout(buttons)
+        ll.addWidget(self.progress_bar)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.eta_label)
+        ll.addLayout(status_row)
+        ll.addLayout(load_row)
+        ll.addStretch(1)
+
+        self.curves = CurvesWidget()
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(5000)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.curves)
+        right.addWidget(self.log_view)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.model_combo.currentTextChanged.connect(self._model_changed)
+        self.classes_combo.currentTextChanged.connect(self._classes_changed)
+        self._model_changed(self.model_combo.currentText())
+
+    def _with_browse(self, edit: QLineEdit, title: str, file_filter: str | None = None) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit, 1)
+        button = QPushButton("Browse…")
+
+        def browse() -> None:
+            if file_filter:
+                path, _ = QFileDialog.getOpenFileName(self, title, edit.text(), file_filter)
+            else:
+                path = QFileDialog.getExistingDirectory(self, title, edit.text())
+            if path:
+                edit.setText(path)
+
+        button.clicked.connect(browse)
+        row.addWidget(button)
+        return box
+
+    def _model_changed(self, name: str) -> None:
+        proposed = name == "proposed"
+        self.ce_weight_spin.setEnabled(proposed)
+        self.fusion_combo.setEnabled(proposed)
+
+    def _classes_changed(self, spec: str) -> None:
+        self.ce_weight_spin.setValue(DEFAULT_CE_WEIGHT.get(spec, self.ce_weight_spin.value()))
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        for w in self.findChildren(QGroupBox):
+            w.setEnabled(not running)
+        if not running:
+            self.pause_button.setText("Pause")
+
+    # ---------------------------------------------------------------- config
+    def build_config(self):
+        """The form as core's TrainConfig (validation errors surface as a one-line message)."""
+        from core.train.config import build_train_config
+
+        return build_train_config(**self.form_values())
+
+    def form_values(self) -> dict[str, Any]:
+        from core.taxonomy import resolve_classes
+
+        model = self.model_combo.currentText()
+        spec = self.classes_combo.currentText()
+        name = self.name_edit.text().strip() or f"{model}-{spec}cls-{time.strftime('%Y%m%d-%H%M%S')}"
+        return {
+            "model": model,
+            "data_root": self.data_edit.text().strip(),
+            "classes": resolve_classes(spec),
+            "epochs": self.epochs_spin.value(),
+            "batch_size": self.batch_spin.value(),
+            "views": "all" if self.views_spin.value() >= 24 else self.views_spin.value(),
+            "lr": self.lr_spin.value(),
+            "ce_weight": self.ce_weight_spin.value() if model == "proposed" else 0.0,
+            "bce_weight": self.bce_weight_spin.value(),
+            "fusion": self.fusion_combo.currentText(),
+            "embed_dim": int(self.embed_combo.currentText()),
+            "encoder": self.encoder_combo.currentText(),
+            "out_dir": self.out_edit.text().strip(),
+            "name": name,
+            "resume": self.resume_edit.text().strip() if self.resume_check.isChecked() else None,
+        }
+
+    # ---------------------------------------------------------------- run control
+    def start(self) -> None:
+        if self.worker is not None:
+            return
+        self.last_error = None
+        try:
+            cfg = self.build_config()
+        except Exception as exc:  # noqa: BLE001 - a bad form value is shown, not raised into Qt
+            self._show_error(f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc), "")
+            self.state = "failed"
+            return
+        self.trained_model = self.model_combo.currentText()
+        self.checkpoint_path = None
+        self._run_dir = None
+        self.load_baseline_button.setEnabled(False)
+        self.load_proposed_button.setEnabled(False)
+        self.curves.clear()
+        self._eta = EtaEstimator()
+        self._pause.clear()
+        self.progress_bar.setRange(0, 0)  # busy until the first event says how many steps
+        self.eta_label.setText("")
+        self.log(f"starting {self.trained_model} training → {self.form_values()['out_dir']}")
+        self.worker = self.workers.start(self._run, cfg)
+        self.worker.signals.progress.connect(self._on_progress)
+        self.worker.signals.finished.connect(self._on_finished)
+        self.worker.signals.failed.connect(self._on_failed)
+        self.worker.signals.cancelled.connect(self._on_cancelled)
+        self.worker.signals.done.connect(self._on_done)
+        self.state = "running"
+        self.status_label.setText("running")
+        self._set_running(True)
+        self.trainingStarted.emit()
+
+    def _run(self, cfg, progress, cancel):
+        """Pool thread: limit torch threads, make the progress callback pausable, train."""
+        from core.train.trainer import train
+
+        limit_torch_threads(self.torch_threads)
+        return train(cfg, progress=pausable(progress, self._pause, cancel), cancel=cancel)
+
+    def toggle_pause(self) -> None:
+        if self.worker is None:
+            return
+        if self._pause.is_set():
+            self._pause.clear()
+            self.worker.pause_event.clear()
+            self.pause_button.setText("Pause")
+            self.state = "running"
+            self.status_label.setText("running")
+            self.log("resumed")
+        else:
+            self._pause.set()
+            self.worker.pause_event.set()
+            self.pause_button.setText("Resume")
+            self.state = "paused"
+            self.status_label.setText("paused (after the current step)")
+            self.log("paused")
+
+    def cancel(self) -> None:
+        if self.worker is None:
+            return
+        self.log("cancelling: the trainer saves last.pt and stops")
+        self.status_label.setText("cancelling…")
+        self._pause.clear()
+        self.worker.cancel()
+
+    # ---------------------------------------------------------------- worker signals
+    def _on_progress(self, event: ProgressEvent) -> None:
+        if event.total > 0:
+            if self.progress_bar.maximum() != event.total:
+                self.progress_bar.setRange(0, event.total)
+            self.progress_bar.setValue(min(event.done, event.total))
+            eta = self._eta.update(event.done, event.total)
+            if eta is not None:
+                self.eta_label.setText(f"ETA {format_eta(eta)}")
+        m = event.metrics
+        kind = m.get("kind") or m.get("event")
+        step = m.get("step", event.done)
+        if "loss" in m and kind != "epoch":
+            self.curves.add_point("train loss", step, m["loss"])
+        epoch = m.get("epoch")
+        if "val_loss" in m and epoch is not None:
+            self.curves.add_point("val loss", step, m["val_loss"])
+        val_iou = m.get("val_iou")
+        if val_iou is not None and epoch is not None:
+            self.curves.add_point("val IoU", epoch, val_iou)
+        if "run_dir" in m:
+            self._run_dir = Path(m["run_dir"])
+        if kind == "epoch" or event.message and kind != "step":
+            self.log(self._describe(event))
+
+    @staticmethod
+    def _describe(event: ProgressEvent) -> str:
+        parts = [event.message] if event.message else []
+        for k, v in event.metrics.items():
+            if k in ("kind", "event", "run_dir"):
+                continue
+            parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
+        return " ".join(parts)
+
+    def _on_finished(self, result: Any) -> None:
+        self.result = result
+        self.state = "finished"
+        self.checkpoint_path = self._find_checkpoint(result)
+        self.status_label.setText("finished")
+        self.log(f"finished; checkpoint: {self.checkpoint_path}")
+        self._enable_load()
+
+    def _on_cancelled(self) -> None:
+        self.state = "cancelled"
+        self.checkpoint_path = self._find_checkpoint(None, prefer_last=True)
+        self.status_label.setText("cancelled")
+        if self.checkpoint_path:
+            self.log(f"cancelled; resumable checkpoint: {self.checkpoint_path}")
+            self.resume_edit.setText(self.checkpoint_path)
+        else:
+            self.log("cancelled before any checkpoint was written")
+        self._enable_load()
+
+    def _on_failed(self, message: str, tb: str) -> None:
+        self.state = "failed"
+        self.status_label.setText("failed")
+        self._show_error(message, tb)
+
+    def _on_done(self) -> None:
+        self.worker = None
+        self._pause.clear()
+        self._set_running(False)
+        self.curves.flush()
+        if self.progress_bar.maximum() == 0:
+            self.progress_bar.setRange(0, 1)
+        self.eta_label.setText("")
+        self.trainingEnded.emit(self.state)
+
+    # ---------------------------------------------------------------- outcomes
+    def _find_checkpoint(self, result: Any, prefer_last: bool = False) -> str | None:
+        candidates: list[Path] = []
+        for attr in ("best_path", "last_path", "best_checkpoint", "last_checkpoint"):
+            p = getattr(result, attr, None)
+            if p:
+                candidates.append(Path(p))
+        run_dir = getattr(result, "run_dir", None) or self._run_dir or self._expected_run_dir()
+        if run_dir:
+            names = ("last.pt", "best.pt") if prefer_last else ("best.pt", "last.pt")
+            candidates += [Path(run_dir) / n for n in names]
+        for p in candidates:
+            if p.is_file():
+                return str(p)
+        return None
+
+    def _expected_run_dir(self) -> Path | None:
+        values = self.form_values()
+        if values["out_dir"] and self.name_edit.text().strip():
+            return Path(values["out_dir"]) / self.name_edit.text().strip()
+        return None
+
+    def _enable_load(self) -> None:
+        ok = self.checkpoint_path is not None
+        self.load_baseline_button.setEnabled(ok and self.trained_model == "baseline")
+        self.load_proposed_button.setEnabled(ok and self.trained_model == "proposed")
+
+    def _request_load(self, slot: str) -> None:
+        if self.checkpoint_path:
+            self.loadCheckpointRequested.emit(self.checkpoint_path, slot)
+
+    def _show_error(self, message: str, tb: str) -> None:
+        self.last_error = message
+        self.log(f"ERROR: {message}")
+        if tb:
+            self.log(tb.rstrip())
+        if self.error_box is None:
+            self.error_box = QMessageBox(QMessageBox.Icon.Critical, "Training failed", "", QMessageBox.StandardButton.Ok, self)
+            self.error_box.setModal(False)
+        self.error_box.setText(message)
+        self.error_box.setDetailedText(tb)
+        self.error_box.show()
+
+    def log(self, text: str) -> None:
+        self.log_view.appendPlainText(f"[{time.strftime('%H:%M:%S')}] {text}")
+
+
+def default_torch_threads() -> int:
+    """Leave one core to the UI thread (and at least one to torch)."""
+    import os
+
+    return max(1, (os.cpu_count() or 2) - 1)
