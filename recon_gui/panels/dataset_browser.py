@@ -1,0 +1,295 @@
+"""Data set browser: open an R2N2-layout folder, pick class / object / view, see the rendering,
+send the sample to the models, and evaluate a checkpoint on the folder's test split.
+
+Discovery and evaluation run in workers (a real ShapeNet folder holds ~44k objects); the
+panel only lists what ``core.io.r2n2.discover`` found and shows what ``core.evaluate`` says.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.progress import ProgressEvent
+from recon_gui.panels.evaluation import EvaluationView
+from recon_gui.workers import Worker, WorkerManager
+
+VIEWS = 24
+THUMBNAIL_PX = 274  # 2× the 137 px renderings
+
+
+class DatasetPanel(QWidget):
+    """Browse samples of a data set folder and evaluate checkpoints on its test split."""
+
+    sampleChosen = Signal(str, str)  # image path, binvox path
+    datasetOpened = Signal(str)  # root
+    evaluationFinished = Signal(object)  # core EvalReport
+
+    def __init__(self, workers: WorkerManager, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.workers = workers
+        self.discovery: Any = None
+        self.root: Path | None = None
+        self.message = ""
+        self.open_worker: Worker | None = None
+        self.eval_worker: Worker | None = None
+        self.eval_state = "idle"  # idle | running | finished | cancelled | failed
+        self.eval_error: str | None = None
+        self.eval_report: Any = None
+        self._objects_by_class: dict[str, list[Any]] = {}
+        self._build_ui()
+
+    # ---------------------------------------------------------------- UI
+    def _build_ui(self) -> None:
+        self.root_edit = QLineEdit()
+        self.root_edit.setPlaceholderText("folder with ShapeNetRendering/ and ShapeNetVox32/")
+        self.root_edit.returnPressed.connect(lambda: self.open_folder(self.root_edit.text()))
+        browse = QPushButton("Open…")
+        browse.clicked.connect(self._browse_root)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Data set"))
+        top.addWidget(self.root_edit, 1)
+        top.addWidget(browse)
+
+        self.message_label = QLabel("Open a folder in the 3D-R2N2 layout.")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.class_combo = QComboBox()
+        self.object_combo = QComboBox()
+        self.view_spin = QSpinBox()
+        self.view_spin.setRange(0, VIEWS - 1)
+        self.class_combo.currentIndexChanged.connect(self._class_changed)
+        self.object_combo.currentIndexChanged.connect(self._sample_changed)
+        self.view_spin.valueChanged.connect(self._sample_changed)
+        form = QFormLayout()
+        form.addRow("Class", self.class_combo)
+        form.addRow("Object", self.object_combo)
+        form.addRow("View", self.view_spin)
+
+        self.thumbnail = QLabel()
+        self.thumbnail.setFixedSize(THUMBNAIL_PX, THUMBNAIL_PX)
+        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumbnail.setStyleSheet("background: #f4f4f4; border: 1px solid #ccc;")
+        self.send_button = QPushButton("Show in models")
+        self.send_button.setToolTip("send this rendering and its ground-truth voxels to the model views")
+        self.send_button.clicked.connect(self.emit_current)
+
+        self.evaluate_button = QPushButton("Evaluate…")
+        self.evaluate_button.setToolTip("evaluate a checkpoint on this folder's test split")
+        self.evaluate_button.clicked.connect(self._choose_checkpoint)
+        self.eval_cancel_button = QPushButton("Cancel")
+        self.eval_cancel_button.clicked.connect(self.cancel_evaluation)
+        self.eval_progress = QProgressBar()
+        self.eval_progress.setRange(0, 1)
+        self.eval_progress.setValue(0)
+        self.eval_status = QLabel("")
+        eval_row = QHBoxLayout()
+        eval_row.addWidget(self.evaluate_button)
+        eval_row.addWidget(self.eval_progress, 1)
+        eval_row.addWidget(self.eval_cancel_button)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addLayout(form)
+        ll.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignHCenter)
+        ll.addWidget(self.send_button)
+        ll.addStretch(1)
+
+        self.evaluation_view = EvaluationView()
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addLayout(eval_row)
+        rl.addWidget(self.eval_status)
+        rl.addWidget(self.evaluation_view, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message_label)
+        layout.addWidget(splitter, 1)
+        self._set_browsing_enabled(False)
+        self.eval_cancel_button.setEnabled(False)
+
+    def _set_browsing_enabled(self, on: bool) -> None:
+        for w in (self.class_combo, self.object_combo, self.view_spin, self.send_button, self.evaluate_button):
+            w.setEnabled(on)
+
+    def _browse_root(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open data set folder", self.root_edit.text())
+        if path:
+            self.open_folder(path)
+
+    # ---------------------------------------------------------------- discovery
+    def open_folder(self, root: str | Path) -> None:
+        """Discover objects under ``root`` in a worker; the lists fill when it is done."""
+        if self.open_worker is not None:
+            return
+        from core.io.r2n2 import discover
+
+        root = Path(root).expanduser()
+        self.root_edit.setText(str(root))
+        self._set_message(f"reading {root} …")
+        self._set_browsing_enabled(False)
+        self.open_worker = self.workers.start(discover, root, wants_progress=False)
+        self.open_worker.signals.finished.connect(lambda d, r=root: self._on_discovered(r, d))
+        self.open_worker.signals.failed.connect(self._on_open_failed)
+        self.open_worker.signals.done.connect(self._on_open_done)
+
+    def _on_discovered(self, root: Path, discovery: Any) -> None:
+        self.root, self.discovery = root, discovery
+        self._objects_by_class = {}
+        for obj in discovery.objects:
+            self._objects_by_class.setdefault(obj.class_name, []).append(obj)
+        text = f"{len(discovery.objects)} objects in {len(self._objects_by_class)} classes"
+        skipped = sum(discovery.skipped.values())
+        if skipped:
+            text += f"; skipped {skipped}: " + ", ".join(f"{n} {reason}" for reason, n in sorted(discovery.skipped.items()))
+        self._set_message(text)
+        self.class_combo.blockSignals(True)
+        self.class_combo.clear()
+        for name in discovery.classes:
+            if name in self._objects_by_class:
+                self.class_combo.addItem(f"{name} ({len(self._objects_by_class[name])})", name)
+        self.class_combo.blockSignals(False)
+        self._set_browsing_enabled(True)
+        self._class_changed()
+        self.datasetOpened.emit(str(root))
+
+    def _on_open_failed(self, message: str, _tb: str) -> None:
+        self.discovery, self.root = None, None
+        self.class_combo.clear()
+        self.object_combo.clear()
+        self.thumbnail.clear()
+        self._set_message(f"Not a data set: {message}", error=True)
+
+    def _on_open_done(self) -> None:
+        self.open_worker = None
+
+    def _set_message(self, text: str, error: bool = False) -> None:
+        self.message = text
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet("color: #b00020;" if error else "")
+
+    # ---------------------------------------------------------------- selection
+    def _class_changed(self, *_: Any) -> None:
+        name = self.class_combo.currentData()
+        self.object_combo.blockSignals(True)
+        self.object_combo.clear()
+        for obj in self._objects_by_class.get(name, []):
+            self.object_combo.addItem(obj.object_id, obj)
+        self.object_combo.blockSignals(False)
+        self._sample_changed()
+
+    def select(self, class_name: str, object_index: int = 0, view: int = 0) -> None:
+        """Programmatic selection (tests, and the main window restoring a session)."""
+        i = self.class_combo.findData(class_name)
+        if i < 0:
+            raise ValueError(f"class {class_name!r} is not in the open data set")
+        self.class_combo.setCurrentIndex(i)
+        self.object_combo.setCurrentIndex(object_index)
+        self.view_spin.setValue(view)
+        self._sample_changed()
+
+    def current_sample(self) -> tuple[str, str] | None:
+        obj = self.object_combo.currentData()
+        if obj is None:
+            return None
+        return str(obj.png_path(self.view_spin.value())), str(obj.binvox_path)
+
+    def _sample_changed(self, *_: Any) -> None:
+        sample = self.current_sample()
+        if sample is None:
+            self.thumbnail.clear()
+            return
+        pixmap = QPixmap(sample[0])
+        if pixmap.isNull():
+            self.thumbnail.setText(f"cannot read\n{Path(sample[0]).name}")
+        else:
+            self.thumbnail.setPixmap(pixmap.scaled(THUMBNAIL_PX, THUMBNAIL_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self.emit_current()
+
+    def emit_current(self) -> None:
+        sample = self.current_sample()
+        if sample is not None:
+            self.sampleChosen.emit(*sample)
+
+    # ---------------------------------------------------------------- evaluation
+    def _choose_checkpoint(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Evaluate checkpoint", str(self.root or ""), "Checkpoints (*.pt)")
+        if path:
+            self.evaluate_checkpoint(path)
+
+    def evaluate_checkpoint(self, checkpoint: str | Path) -> None:
+        """Evaluate ``checkpoint`` on the open folder's test split in a worker."""
+        if self.eval_worker is not None or self.root is None:
+            return
+        from core.evaluate import evaluate
+
+        self.eval_state, self.eval_error, self.eval_report = "running", None, None
+        self._checkpoint = Path(checkpoint)
+        self.eval_status.setText(f"evaluating {self._checkpoint.name} on the test split …")
+        self.eval_progress.setRange(0, 0)
+        self.evaluate_button.setEnabled(False)
+        self.eval_cancel_button.setEnabled(True)
+        self.eval_worker = self.workers.start(evaluate, str(checkpoint), str(self.root), split="test")
+        sig = self.eval_worker.signals
+        sig.progress.connect(self._on_eval_progress)
+        sig.finished.connect(self._on_eval_finished)
+        sig.failed.connect(self._on_eval_failed)
+        sig.cancelled.connect(self._on_eval_cancelled)
+        sig.done.connect(self._on_eval_done)
+
+    def cancel_evaluation(self) -> None:
+        if self.eval_worker is not None:
+            self.eval_worker.cancel()
+            self.eval_status.setText("cancelling …")
+
+    def _on_eval_progress(self, event: ProgressEvent) -> None:
+        if event.total > 0:
+            if self.eval_progress.maximum() != event.total:
+                self.eval_progress.setRange(0, event.total)
+            self.eval_progress.setValue(min(event.done, event.total))
+
+    def _on_eval_finished(self, report: Any) -> None:
+        self.eval_state, self.eval_report = "finished", report
+        self.evaluation_view.set_report(report, title=f"{self._checkpoint.name} on {self.root} (test split)")
+        self.eval_status.setText("done")
+        self.evaluationFinished.emit(report)
+
+    def _on_eval_failed(self, message: str, _tb: str) -> None:
+        self.eval_state, self.eval_error = "failed", message
+        self.eval_status.setText(f"Evaluation failed: {message}")
+
+    def _on_eval_cancelled(self) -> None:
+        self.eval_state = "cancelled"
+        self.eval_status.setText("evaluation cancelled")
+
+    def _on_eval_done(self) -> None:
+        self.eval_worker = None
+        self.eval_progress.setRange(0, 1)
+        self.eval_progress.setValue(1 if self.eval_state == "finished" else 0)
+        self.evaluate_button.setEnabled(self.root is not None)
+        self.eval_cancel_button.setEnabled(False)
