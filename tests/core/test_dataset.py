@@ -1,0 +1,137 @@
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from core.data.dataset import R2N2Dataset, make_loader
+from core.data.splits import Splits, make_splits, save_splits, load_splits
+from core.data.transforms import denormalize
+from core.errors import DataError
+from core.geometry.camera import ViewParams, project_voxels_mask, silhouette_iou
+from core.io.binvox import Voxels, read_binvox, write_binvox
+from core.io.r2n2 import discover, load_rgba, read_metadata
+
+CHAIR = "03001627"
+
+
+@pytest.fixture(scope="module")
+def real(real_r2n2_root):
+    d = discover(real_r2n2_root, "chair")
+    return real_r2n2_root, d, make_splits(d, (1.0, 0.0, 0.0))  # all three chairs in train
+
+
+def test_items_of_the_real_sample(real):
+    root, d, splits = real
+    ds = R2N2Dataset(root, ["chair"], "train", splits, augment=False, discovery=d)
+    assert len(ds) == 3 * 24
+    item = ds[30]
+    assert item["image"].shape == (3, 127, 127) and item["image"].dtype == torch.float32
+    assert item["voxels"].shape == (1, 32, 32, 32) and item["voxels"].dtype == torch.float32
+    assert set(torch.unique(item["voxels"]).tolist()) == {0.0, 1.0}
+    assert item["label"] == 0 and item["view"] == 6 and item["key"] == ds.records[1].key
+    meta = read_metadata(ds.records[1].metadata_path)[6]
+    np.testing.assert_allclose(item["view_params"].numpy(), [meta.azimuth, meta.elevation, meta.in_plane, meta.distance, meta.fov], rtol=1e-6)
+    assert item["view_params"].dtype == torch.float32
+    np.testing.assert_array_equal(item["voxels"][0].numpy() > 0, read_binvox(ds.records[1].binvox_path).data)
+    img = denormalize(item["image"])
+    assert np.all(img[0, 0] == 255)  # eval composite over white
+    assert -3 < item["image"].min() and item["image"].max() < 3
+
+
+def test_image_voxels_and_view_params_agree_in_all_24_views(real):
+    """What the model sees (image) and what it must predict (voxels, seen from view_params)
+    are the same object from the same camera: projected voxels cover the non-white pixels."""
+    root, d, splits = real
+    ds = R2N2Dataset(root, "chair", "train", splits, discovery=d)
+    for obj in range(3):
+        scale = read_binvox(ds.records[obj].binvox_path).scale
+        ious = []
+        for view in range(24):
+            item = ds[obj * 24 + view]
+            assert item["view"] == view
+            vp = ViewParams(*item["view_params"].tolist())
+            mask = project_voxels_mask(item["voxels"][0].numpy() > 0.5, vp, scale)[5:132, 5:132]
+            foreground = np.any(denormalize(item["image"]) != 255, axis=-1)
+            ious.append(silhouette_iou(mask, foreground))
+            alpha = load_rgba(ds.records[obj].png_path(view))[5:132, 5:132, 3] > 0
+            assert np.array_equal(foreground, alpha) or silhouette_iou(foreground, alpha) > 0.97
+        assert min(ious) > 0.85, ious
+
+
+def test_views_per_epoch(real):
+    root, d, _ = real
+    splits = Splits(0, (0.5, 0.0, 0.5), train=[o.key for o in d.objects], val=[], test=[o.key for o in d.objects])
+    train = R2N2Dataset(root, "chair", "train", splits, views=3, discovery=d)
+    assert len(train) == 9
+    epoch0 = [train[(i, 0)]["view"] for i in range(9)]
+    epoch1 = [train[(i, 1)]["view"] for i in range(9)]
+    for obj in range(3):
+        assert len(set(epoch0[obj * 3:obj * 3 + 3])) == 3  # distinct views of one object
+    assert epoch0 != epoch1
+    test = R2N2Dataset(root, "chair", "test", splits, views=3, discovery=d)
+    assert [test[(i, 0)]["view"] for i in range(9)] == [test[(i, 5)]["view"] for i in range(9)]
+    with pytest.raises(ValueError, match="views"):
+        R2N2Dataset(root, "chair", "test", splits, views=25, discovery=d)
+
+
+def test_augmentation_reproducible_per_seed_and_epoch(real):
+    root, d, splits = real
+    ds = R2N2Dataset(root, "chair", "train", splits, augment=True, seed=1, discovery=d)
+    assert torch.equal(ds[(4, 0)]["image"], ds[(4, 0)]["image"])
+    assert not torch.equal(ds[(4, 0)]["image"], ds[(4, 1)]["image"])
+    other = R2N2Dataset(root, "chair", "train", splits, augment=True, seed=2, discovery=d)
+    assert not torch.equal(ds[(4, 0)]["image"], other[(4, 0)]["image"])
+    black = R2N2Dataset(root, "chair", "train", splits, augment=False, background=(0, 0, 0), discovery=d)
+    assert np.all(denormalize(black[0]["image"])[0, 0] == 0)
+
+
+def test_loader_batches_same_with_and_without_workers(real):
+    root, d, splits = real
+    ds = R2N2Dataset(root, "chair", "train", splits, augment=True, seed=3, discovery=d)
+    runs = []
+    for workers in (0, 2):
+        loader = make_loader(ds, batch_size=16, num_workers=workers, seed=3)
+        epochs = [list(loader)[:2] for _ in range(2)]
+        runs.append(epochs)
+        assert loader.sampler.epoch == 2
+    first, second = runs
+    for e in range(2):
+        for ba, bb in zip(first[e], second[e]):
+            assert ba["key"] == bb["key"] and torch.equal(ba["image"], bb["image"]) and torch.equal(ba["view"], bb["view"])
+    b = first[0][0]
+    assert b["image"].shape == (16, 3, 127, 127) and b["voxels"].shape == (16, 1, 32, 32, 32)
+    assert b["label"].dtype == torch.int64 and b["view_params"].shape == (16, 5) and len(b["key"]) == 16
+    assert first[0][0]["key"] != first[1][0]["key"]  # reshuffled each epoch
+
+
+def test_split_objects_missing_on_disk(real, tmp_path):
+    root, d, splits = real
+    gone = f"{CHAIR}/{'0' * 32}"
+    edited = Splits(0, splits.ratios, splits.train + [gone], [], [])
+    path = tmp_path / "split.json"
+    save_splits(edited, path)
+    loaded = load_splits(path)
+    with pytest.raises(DataError, match=rf"split.json: 1 of 4 'train' objects are not in the data set .*{gone}"):
+        R2N2Dataset(root, "chair", "train", loaded, discovery=d)
+    ds = R2N2Dataset(root, "chair", "train", loaded, discovery=d, missing="skip")
+    assert ds.missing == 1 and len(ds) == 72
+    with pytest.raises(DataError, match="split 'val' has no objects of classes chair"):
+        R2N2Dataset(root, "chair", "val", splits, discovery=d)
+
+
+def test_broken_files_surface_as_data_errors_naming_them(real_r2n2_root, tmp_path):
+    root = tmp_path / "r2n2"
+    shutil.copytree(real_r2n2_root, root)
+    d = discover(root, "chair")
+    ds = R2N2Dataset(root, "chair", "train", make_splits(d, (1.0, 0.0, 0.0)), discovery=d)
+    write_binvox(ds.records[0].binvox_path, Voxels(np.ones((16, 16, 16), bool)))
+    with pytest.raises(DataError, match=r"model.binvox: binvox grid is 16x16x16"):
+        ds[0]
+    ds.records[1].png_path(2).write_bytes(b"\x89PNG broken")
+    with pytest.raises(DataError, match=r"02.png: corrupt or unreadable image"):
+        ds[24 + 2]
+    lines = ds.records[2].metadata_path.read_text().splitlines()
+    ds.records[2].metadata_path.write_text("\n".join(lines[:20]))
+    with pytest.raises(DataError, match=r"rendering_metadata.txt: expected 24 metadata lines, found 20"):
+        ds[48]
