@@ -101,8 +101,14 @@ class DatasetPanel(QWidget):
         self.eval_progress.setRange(0, 1)
         self.eval_progress.setValue(0)
         self.eval_status = QLabel("")
+        self.eval_views_spin = QSpinBox()
+        self.eval_views_spin.setRange(1, VIEWS)
+        self.eval_views_spin.setValue(VIEWS)
+        self.eval_views_spin.setPrefix("views: ")
+        self.eval_views_spin.setToolTip("views per test object (24 = all, the paper's protocol)")
         eval_row = QHBoxLayout()
         eval_row.addWidget(self.evaluate_button)
+        eval_row.addWidget(self.eval_views_spin)
         eval_row.addWidget(self.eval_progress, 1)
         eval_row.addWidget(self.eval_cancel_button)
 
@@ -242,8 +248,9 @@ class DatasetPanel(QWidget):
         if path:
             self.evaluate_checkpoint(path)
 
-    def evaluate_checkpoint(self, checkpoint: str | Path) -> None:
-        """Evaluate ``checkpoint`` on the open folder's test split in a worker."""
+    def evaluate_checkpoint(self, checkpoint: str | Path, views: int | None = None) -> None:
+        """Evaluate ``checkpoint`` on the open folder's test split in a worker
+        (``views`` per object; default: the spin box, 24 = all)."""
         if self.eval_worker is not None or self.root is None:
             return
         from core.evaluate import evaluate
@@ -254,7 +261,12 @@ class DatasetPanel(QWidget):
         self.eval_progress.setRange(0, 0)
         self.evaluate_button.setEnabled(False)
         self.eval_cancel_button.setEnabled(True)
-        self.eval_worker = self.workers.start(evaluate, str(checkpoint), str(self.root), split="test")
+        if views is not None:
+            self.eval_views_spin.setValue(views)
+        n_views = self.eval_views_spin.value()
+        self.eval_worker = self.workers.start(
+            evaluate, str(checkpoint), str(self.root), split="test", views="all" if n_views >= VIEWS else n_views
+        )
         sig = self.eval_worker.signals
         sig.progress.connect(self._on_eval_progress)
         sig.finished.connect(self._on_eval_finished)

@@ -5,6 +5,7 @@ The numbers come from ``core.evaluate``; this widget only lays them out.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,49 +17,48 @@ from matplotlib.figure import Figure
 
 
 @dataclass
-class EvalRow:
+class TableRow:
     """One table row as displayed: a class (or an average) and its numbers."""
 
     label: str
     n: int | None
-    iou: dict[float, float]  # threshold -> IoU
-    mean_shape_iou: float | None
+    iou: dict[float, float]  # threshold -> model IoU
+    mean_shape: dict[float, float]  # threshold -> IoU of the class-mean shape (empty if not run)
     accuracy: float | None
 
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
+def main_threshold(thresholds: list[float]) -> float:
+    """The threshold the paper tables quote (0.4), else the middle one: as ``format_report``."""
+    return 0.4 if 0.4 in thresholds else thresholds[len(thresholds) // 2]
 
 
-def _iou_map(obj: Any) -> dict[float, float]:
-    iou = _get(obj, "iou", "ious", default={}) or {}
-    return {float(t): float(v) for t, v in dict(iou).items()}
-
-
-def rows_from_report(report: Any) -> tuple[list[EvalRow], list[EvalRow], list[float]]:
-    """(per-class rows, summary rows, thresholds) from an EvalReport."""
-    thresholds = [float(t) for t in _get(report, "thresholds", default=(0.3, 0.4, 0.5))]
-    per_class = _get(report, "per_class", "classes_report", default={}) or {}
-    items = per_class.items() if isinstance(per_class, dict) else [(_get(r, "class_name", "name"), r) for r in per_class]
-    rows = [
-        EvalRow(str(name), _get(r, "n", "count"), _iou_map(r), _get(r, "mean_shape_iou"), _get(r, "accuracy"))
-        for name, r in items
+def rows_from_report(report: Any) -> tuple[list[TableRow], list[TableRow], list[float]]:
+    """(per-class rows, the two averages, thresholds) from a ``core.evaluate.EvalReport``."""
+    thresholds = [float(t) for t in report.thresholds]
+    key = lambda t: f"{t:g}"
+    model, ref = report.model_row, report.mean_shape_row
+    rows = []
+    for c in report.classes:
+        rows.append(TableRow(
+            c,
+            report.objects_per_class.get(c),
+            {t: model.per_class[c][key(t)] for t in thresholds},
+            {t: ref.per_class[c][key(t)] for t in thresholds} if ref else {},
+            model.class_accuracy.get(c) if model.class_accuracy else None,
+        ))
+    summary = [
+        TableRow("mean (class-averaged)", sum(report.objects_per_class.values()),
+                 {t: model.class_mean[key(t)] for t in thresholds},
+                 {t: ref.class_mean[key(t)] for t in thresholds} if ref else {}, model.class_mean_accuracy),
+        TableRow("mean (instance-averaged)", sum(report.objects_per_class.values()),
+                 {t: model.instance_mean[key(t)] for t in thresholds},
+                 {t: ref.instance_mean[key(t)] for t in thresholds} if ref else {}, model.accuracy),
     ]
-    summary = []
-    for label, attr in (("class average", "class_average"), ("instance average", "instance_average")):
-        r = _get(report, attr)
-        if r is not None:
-            summary.append(EvalRow(label, _get(r, "n", "count"), _iou_map(r), _get(r, "mean_shape_iou"), _get(r, "accuracy")))
     return rows, summary, thresholds
 
 
 def _fmt(v: float | None) -> str:
-    return "—" if v is None else f"{v:.3f}"
+    return "—" if v is None or math.isnan(v) else f"{v:.3f}"
 
 
 class EvaluationView(QWidget):
@@ -92,16 +92,18 @@ class EvaluationView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(splitter)
-        self.rows: list[EvalRow] = []
-        self.summary: list[EvalRow] = []
+        self.rows: list[TableRow] = []
+        self.summary: list[TableRow] = []
         self.thresholds: list[float] = []
         self.report: Any = None
 
     def set_report(self, report: Any, title: str | None = None) -> None:
         self.report = report
         self.rows, self.summary, self.thresholds = rows_from_report(report)
-        self.title.setText(title or "Evaluation")
-        headers = ["class", "n"] + [f"IoU@{t:g}" for t in self.thresholds] + ["mean-shape IoU", "accuracy"]
+        lines = [title or "Evaluation"] + [f"warning: {w}" for w in report.warnings]
+        self.title.setText("\n".join(lines))
+        headers = (["class", "objects"] + [f"IoU@{t:g}" for t in self.thresholds]
+                   + [f"mean-shape IoU@{main_threshold(self.thresholds):g}", "accuracy"])
         all_rows = self.rows + self.summary
         self.table.clear()
         self.table.setColumnCount(len(headers))
@@ -110,7 +112,7 @@ class EvaluationView(QWidget):
         for i, r in enumerate(all_rows):
             cells = [r.label, "" if r.n is None else str(r.n)]
             cells += [_fmt(r.iou.get(t)) for t in self.thresholds]
-            cells += [_fmt(r.mean_shape_iou), _fmt(r.accuracy)]
+            cells += [_fmt(r.mean_shape.get(main_threshold(self.thresholds))), _fmt(r.accuracy)]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j:
@@ -137,12 +139,12 @@ class EvaluationView(QWidget):
         t = self.thresholds[max(0, self.threshold_combo.currentIndex())]
         labels = [r.label for r in self.rows]
         xs = list(range(len(labels)))
-        model = [r.iou.get(t, 0.0) or 0.0 for r in self.rows]
+        model = [r.iou.get(t, math.nan) for r in self.rows]
         width = 0.4
         self.axes.bar([x - width / 2 for x in xs], model, width, label=f"model IoU@{t:g}")
-        mean_shape = [r.mean_shape_iou for r in self.rows]
-        if any(v is not None for v in mean_shape):
-            self.axes.bar([x + width / 2 for x in xs], [v or 0.0 for v in mean_shape], width, label="mean shape")
+        if any(r.mean_shape for r in self.rows):
+            ref = [r.mean_shape.get(t, math.nan) for r in self.rows]
+            self.axes.bar([x + width / 2 for x in xs], ref, width, label=f"mean shape IoU@{t:g}")
         self.axes.set_xticks(xs)
         self.axes.set_xticklabels(labels, rotation=45, ha="right", fontsize="small")
         self.axes.set_ylim(0, 1)
