@@ -1,0 +1,121 @@
+"""`recon predict IMAGE... --checkpoint C --out DIR`: class probabilities, voxels and meshes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.geometry.mesh import MESH_FORMATS
+
+DEFAULT_FORMATS = "obj"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("predict", help="reconstruct 3D shapes from pictures with a trained checkpoint",
+                       description="Predict class probabilities and a 32³ occupancy grid for each picture; write voxels (.binvox, .npy) and meshes into --out.")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="pictures (PNG, JPEG, ...): renders, cut-outs with alpha, or photos on a plain backdrop")
+    p.add_argument("--checkpoint", "-c", required=True, type=Path, help="a checkpoint written by `recon train` (baseline or proposed)")
+    p.add_argument("--prior-class", metavar="NAME", help="baseline only: the class whose mean shape is the prior (e.g. chair)")
+    p.add_argument("--classifier", type=Path, metavar="C2", help="baseline only: a proposed-model checkpoint whose top class picks the prior")
+    p.add_argument("--out", "-o", required=True, type=Path, help="output folder (created if missing)")
+    p.add_argument("--threshold", type=threshold, default=0.4, help="occupancy threshold for the voxels and the mesh (default 0.4)")
+    p.add_argument("--formats", type=mesh_formats, default=DEFAULT_FORMATS, help=f"mesh formats, comma separated, from {','.join(MESH_FORMATS)} (default {DEFAULT_FORMATS})")
+    p.add_argument("--json", action="store_true", help="print one JSON object per picture instead of text")
+    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.set_defaults(run=run)
+
+
+def mesh_formats(spec: str) -> list[str]:
+    """argparse type: 'obj,ply' -> ['obj', 'ply']."""
+    fmts = [f.strip().lower().lstrip(".") for f in spec.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in MESH_FORMATS]
+    if bad or not fmts:
+        raise argparse.ArgumentTypeError(f"unknown mesh format(s) {', '.join(bad) or '(none)'}; choose from {', '.join(MESH_FORMATS)}")
+    return fmts
+
+
+def threshold(text: str) -> float:
+    """argparse type: a float strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must lie strictly between 0 and 1, got {value:g}")
+    return value
+
+
+def _unique_stems(paths: list[Path]) -> list[str]:
+    seen: dict[str, int] = {}
+    stems = []
+    for p in paths:
+        stem = p.stem or "image"
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        stems.append(stem if n == 0 else f"{stem}-{n + 1}")
+    return stems
+
+
+def run(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    from core.errors import ReconError
+    from core.geometry.mesh import occupancy_to_mesh, save_mesh, save_voxels
+    from core.predict import Predictor
+
+    formats = args.formats if isinstance(args.formats, list) else mesh_formats(args.formats)
+    predictor = Predictor.load(args.checkpoint, device=args.device)
+    classifier = None
+    if predictor.needs_prior:
+        if args.prior_class is None and args.classifier is None:
+            raise ReconError(f"{args.checkpoint}: a baseline model needs --prior-class NAME or --classifier CHECKPOINT")
+        if args.classifier is not None and args.prior_class is None:
+            classifier = Predictor.load(args.classifier, device=args.device)
+            if not classifier.has_classifier:
+                raise ReconError(f"{args.classifier}: the {classifier.name} model has no classifier")
+    elif args.prior_class or args.classifier:
+        print(f"recon predict: note: {args.checkpoint} is a {predictor.name} model; --prior-class/--classifier are ignored", file=sys.stderr)
+
+    # Prepare every picture first: a bad file stops the run before anything is written.
+    prepared = [predictor.prepare(path) for path in args.images]
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path, stem, prep in zip(args.images, _unique_stems(args.images), prepared):
+        pred = predictor.predict(prep, prior_class=args.prior_class, classifier=classifier)
+        written = {}
+        written["binvox"] = str(save_voxels(args.out / f"{stem}.binvox", pred.occupancy, args.threshold))
+        written["npy"] = str(save_voxels(args.out / f"{stem}.npy", pred.occupancy))
+        Image.fromarray(pred.input_preview).save(args.out / f"{stem}_input.png")
+        written["input_preview"] = str(args.out / f"{stem}_input.png")
+        verts, faces = occupancy_to_mesh(pred.occupancy, args.threshold)
+        for fmt in formats:
+            written[fmt] = str(save_mesh(args.out / f"{stem}.{fmt}", verts, faces))
+        occupied = int((pred.occupancy >= args.threshold).sum())
+        if args.json:
+            doc = {
+                "image": str(path),
+                "model": pred.model_name,
+                "checkpoint": str(args.checkpoint),
+                "probabilities": pred.probabilities,
+                "predicted_class": pred.predicted_class,
+                "prior_class": pred.prior_class,
+                "prior_source": pred.prior_source,
+                "background_note": pred.background_note,
+                "threshold": args.threshold,
+                "occupied_voxels": occupied,
+                "mesh_faces": int(len(faces)),
+                "files": written,
+            }
+            print(json.dumps(doc), flush=True)
+        else:
+            print(f"{path}:")
+            if pred.probabilities:
+                top = ", ".join(f"{c} {p:.3f}" for c, p in pred.top(5))
+                print(f"  class: {pred.predicted_class}   (top: {top})")
+            if pred.prior_class:
+                print(f"  prior: {pred.prior_class} ({pred.prior_source})")
+            print(f"  picture: {pred.background_note}")
+            print(f"  shape: {occupied} voxels at >= {args.threshold:g}, mesh {len(faces)} triangles" + ("  (empty: nothing above the threshold)" if occupied == 0 else ""))
+            print(f"  wrote: {', '.join(Path(v).name for v in written.values())} in {args.out}")
+    return 0

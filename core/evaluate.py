@@ -1,0 +1,335 @@
+"""Test-set evaluation: voxel IoU per class at several thresholds, classification accuracy,
+and the mean-shape reference every model has to beat.
+
+Two averages are reported because papers mix them: the *class-averaged* mean (every class
+weighs the same; 3D-R2N2 / Pix2Vox tables) and the *instance-averaged* mean (every test
+image weighs the same). The mean-shape row predicts, for each image, the mean training voxel
+grid of its true class: a model that does not beat it has learned nothing about the image.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from core.metrics import DEFAULT_THRESHOLDS, class_mean, instance_mean, per_class_means, voxel_iou
+from core.progress import CancelToken, ProgressCallback, report
+
+log = logging.getLogger(__name__)
+
+MEAN_SHAPE = "mean-shape"
+
+
+@dataclass
+class EvalRow:
+    """One predictor's scores. IoU dicts are keyed by the threshold as a string ("0.4")."""
+
+    name: str
+    per_class: dict[str, dict[str, float]]  # class -> threshold -> mean IoU of its images
+    class_mean: dict[str, float]  # threshold -> mean of the per-class means
+    instance_mean: dict[str, float]  # threshold -> mean over all images
+    accuracy: float | None = None  # top-1 over all images (models with a classifier)
+    class_accuracy: dict[str, float] | None = None  # class -> top-1 of its images
+    class_mean_accuracy: float | None = None
+
+    def iou(self, threshold: float, average: str = "class") -> float:
+        table = self.class_mean if average == "class" else self.instance_mean
+        return table[_tkey(threshold)]
+
+
+@dataclass
+class EvalReport:
+    """Everything ``recon eval`` prints and writes; JSON round-trips via ``to_dict``."""
+
+    checkpoint: str
+    model: dict[str, Any]  # the model config (name, classes, encoder, embed_dim, fusion, ...)
+    root: str
+    split: str
+    split_id: str
+    views: str | int
+    thresholds: list[float]
+    classes: list[str]
+    objects_per_class: dict[str, int]
+    images_per_class: dict[str, int]
+    rows: list[EvalRow]
+    confusion: list[list[int]] | None = None  # [true][predicted] image counts
+    warnings: list[str] = field(default_factory=list)
+
+    def row(self, name: str) -> EvalRow:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    @property
+    def model_row(self) -> EvalRow:
+        return self.rows[0]
+
+    @property
+    def mean_shape_row(self) -> EvalRow | None:
+        try:
+            return self.row(MEAN_SHAPE)
+        except KeyError:
+            return None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["averaging"] = {
+            "class_mean": "mean over classes of each class's mean IoU (every class weighs the same)",
+            "instance_mean": "mean over all test images (frequent classes weigh more)",
+        }
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "EvalReport":
+        d = {k: v for k, v in d.items() if k != "averaging"}
+        d["rows"] = [EvalRow(**r) for r in d["rows"]]
+        return cls(**d)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=True))
+        os.replace(tmp, path)
+        return path
+
+    def format_table(self, threshold: float | None = None) -> str:
+        return format_report(self, threshold)
+
+
+def _tkey(t: float) -> str:
+    return f"{float(t):g}"
+
+
+# ----------------------------------------------------------------------------- accumulation
+
+
+class IouAccumulator:
+    """Collects per-image IoUs (several thresholds) and labels for one predictor."""
+
+    def __init__(self, name: str, thresholds: Sequence[float], num_classes: int, with_accuracy: bool):
+        self.name = name
+        self.thresholds = [float(t) for t in thresholds]
+        self.ious: dict[float, list[np.ndarray]] = {t: [] for t in self.thresholds}
+        self.labels: list[np.ndarray] = []
+        self.with_accuracy = with_accuracy
+        self.confusion = np.zeros((num_classes, num_classes), dtype=np.int64) if with_accuracy else None
+
+    def add(self, probs: torch.Tensor, gt: torch.Tensor, labels: torch.Tensor, class_logits: torch.Tensor | None = None) -> None:
+        flat_p = probs.reshape(probs.shape[0], -1)
+        flat_g = gt.reshape(gt.shape[0], -1)
+        for t in self.thresholds:
+            self.ious[t].append(np.asarray(voxel_iou(flat_p, flat_g, t).cpu().numpy(), dtype=np.float64))
+        self.labels.append(labels.cpu().numpy())
+        if self.confusion is not None and class_logits is not None:
+            pred = class_logits.argmax(dim=1).cpu().numpy()
+            np.add.at(self.confusion, (labels.cpu().numpy(), pred), 1)
+
+    def row(self, classes: Sequence[str]) -> EvalRow:
+        labels = np.concatenate(self.labels) if self.labels else np.zeros(0, np.int64)
+        per_class: dict[str, dict[str, float]] = {c: {} for c in classes}
+        cmean, imean = {}, {}
+        for t in self.thresholds:
+            ious = np.concatenate(self.ious[t]) if self.ious[t] else np.zeros(0)
+            by_label = per_class_means(ious.tolist(), labels.tolist())
+            for i, c in enumerate(classes):
+                per_class[c][_tkey(t)] = float(by_label.get(i, math.nan))
+            cmean[_tkey(t)] = class_mean({c: per_class[c][_tkey(t)] for c in classes})
+            imean[_tkey(t)] = instance_mean(ious)
+        acc = cls_acc = cls_mean_acc = None
+        if self.confusion is not None and self.confusion.sum():
+            conf = self.confusion
+            acc = float(np.trace(conf) / conf.sum())
+            totals = conf.sum(axis=1)
+            cls_acc = {c: (float(conf[i, i] / totals[i]) if totals[i] else math.nan) for i, c in enumerate(classes)}
+            cls_mean_acc = class_mean(cls_acc)
+        return EvalRow(self.name, per_class, cmean, imean, acc, cls_acc, cls_mean_acc)
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def evaluate_model(
+    model: torch.nn.Module,
+    dataset,
+    priors: np.ndarray | None,
+    mean_shapes: np.ndarray | None,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    batch_size: int = 32,
+    num_workers: int = 0,
+    device: str | torch.device = "cpu",
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[EvalRow, EvalRow | None, np.ndarray | None]:
+    """Run ``model`` over ``dataset`` (an ``R2N2Dataset``, no augmentation).
+
+    ``priors`` (C,32,32,32) feed a model that needs one, selected by the TRUE class (the
+    baseline paper's test protocol); ``mean_shapes`` (C,32,32,32), the class means of the
+    training split, give the reference row. Returns (model row, mean-shape row, confusion).
+    """
+    from core.data.dataset import make_loader
+
+    classes = list(dataset.classes)
+    device = torch.device(device)
+    needs_prior = bool(getattr(model, "needs_prior", False))
+    if needs_prior and priors is None:
+        raise ValueError("this model needs class priors to be evaluated")
+    has_classifier = bool(getattr(model, "has_classifier", False))
+    model_acc = IouAccumulator(getattr(model, "config", None).name if hasattr(model, "config") else "model", thresholds, len(classes), has_classifier)
+    ref_acc = IouAccumulator(MEAN_SHAPE, thresholds, len(classes), False) if mean_shapes is not None else None
+    prior_t = torch.as_tensor(np.asarray(priors, dtype=np.float32)).to(device) if priors is not None else None
+    mean_t = torch.as_tensor(np.asarray(mean_shapes, dtype=np.float32)).to(device) if mean_shapes is not None else None
+    loader = make_loader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers, persistent_workers=False)
+    total = len(dataset)
+    done = 0
+    model.eval()
+    with torch.inference_mode():
+        for batch in loader:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            images = batch["image"].to(device)
+            gt = batch["voxels"].to(device)
+            labels = batch["label"].to(device)
+            prior_batch = prior_t[labels].unsqueeze(1) if needs_prior else None
+            out = model(images, prior_batch)
+            probs = torch.sigmoid(out.occupancy_logits.float())
+            model_acc.add(probs, gt, labels, out.class_logits if has_classifier else None)
+            if ref_acc is not None:
+                ref_acc.add(mean_t[labels], gt.squeeze(1), labels)
+            done += len(labels)
+            row = model_acc.ious[float(thresholds[len(thresholds) // 2])]
+            report(progress, done, total, "evaluating", iou=float(np.concatenate(row).mean()))
+    return model_acc.row(classes), (ref_acc.row(classes) if ref_acc else None), model_acc.confusion
+
+
+def evaluate(
+    checkpoint,
+    root: str | Path,
+    split: str = "test",
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    split_file: str | Path | None = None,
+    views: str | int = "all",
+    batch_size: int = 32,
+    num_workers: int = 0,
+    device: str = "cpu",
+    mean_shape: bool = True,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> EvalReport:
+    """Evaluate a checkpoint (path or loaded) on ``split`` of the data set at ``root``.
+
+    The split comes from ``split_file`` if given, else it is rebuilt the way the trainer
+    built it (``resolve_splits``); a split id differing from the checkpoint's is reported as a
+    warning, since test objects might then have been seen in training.
+    """
+    from core.data.dataset import R2N2Dataset
+    from core.data.priors import compute_priors
+    from core.train.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(checkpoint, map_location=device) if isinstance(checkpoint, (str, Path)) else checkpoint
+    ckpt_path = str(checkpoint) if isinstance(checkpoint, (str, Path)) else str(getattr(ckpt, "path", "<in memory>"))
+    classes = list(ckpt.classes)
+    splits, warnings = resolve_splits(root, ckpt, split_file)
+    dataset = R2N2Dataset(root, classes, split, splits, augment=False, views=views)
+    mean_shapes = compute_priors(dataset, splits, classes, progress=None, cancel=cancel) if (mean_shape or ckpt.priors is None) else None
+    priors = ckpt.priors if ckpt.priors is not None else mean_shapes
+    model = ckpt.model.to(device)
+    model_row, ref_row, confusion = evaluate_model(
+        model, dataset, priors if model.needs_prior else None, mean_shapes if mean_shape else None,
+        thresholds, batch_size, num_workers, device, progress, cancel,
+    )
+    model_row.name = ckpt.model_config.name
+    counts_obj = {c: int((dataset.labels == i).sum()) for i, c in enumerate(classes)}
+    rows = [model_row] + ([ref_row] if ref_row is not None else [])
+    return EvalReport(
+        checkpoint=ckpt_path,
+        model=ckpt.model_config.to_dict(),
+        root=str(root),
+        split=split,
+        split_id=splits.split_id,
+        views=views,
+        thresholds=[float(t) for t in thresholds],
+        classes=classes,
+        objects_per_class=counts_obj,
+        images_per_class={c: n * dataset.views_per_object for c, n in counts_obj.items()},
+        rows=rows,
+        confusion=confusion.tolist() if confusion is not None else None,
+        warnings=warnings,
+    )
+
+
+def resolve_splits(root: str | Path, ckpt, split_file: str | Path | None = None):
+    """The split to evaluate on -> (Splits, warnings): an explicit file, else the split the
+    checkpoint's training config names (file or seed/ratios over the whole data set)."""
+    from core.data.splits import DEFAULT_RATIOS, load_splits, make_splits
+    from core.io.r2n2 import discover
+
+    warnings: list[str] = []
+    tc = ckpt.train_config
+    get = (lambda k, d=None: tc.get(k, d)) if isinstance(tc, dict) else (lambda k, d=None: getattr(tc, k, d))
+    if split_file is None and get("split_file"):
+        candidate = Path(get("split_file"))
+        if candidate.is_file():
+            split_file = candidate
+    if split_file is not None:
+        splits = load_splits(split_file)
+    else:
+        seed = int(get("split_seed", get("seed", 0)) or 0)
+        ratios = tuple(get("split_ratios", DEFAULT_RATIOS) or DEFAULT_RATIOS)
+        splits = make_splits(discover(root), ratios=ratios, seed=seed)
+    expected = getattr(ckpt, "split_id", None)
+    if expected and expected != splits.split_id:
+        warnings.append(f"split {splits.split_id} differs from the checkpoint's training split {expected}: test objects may have been seen in training")
+        log.warning(warnings[-1])
+    return splits, warnings
+
+
+# ----------------------------------------------------------------------------- table
+
+
+def format_report(report: EvalReport, threshold: float | None = None) -> str:
+    """A fixed-width table: per class, the model's IoU at every threshold, the mean-shape IoU
+    and accuracy; then the class-averaged and instance-averaged means, labelled as such."""
+    ts = [_tkey(t) for t in report.thresholds]
+    main = _tkey(threshold) if threshold is not None else (_tkey(0.4) if "0.4" in ts else ts[len(ts) // 2])
+    m, ref = report.model_row, report.mean_shape_row
+    has_acc = m.accuracy is not None
+    head = ["class", "objects"] + [f"IoU@{t}" for t in ts] + ([f"mean-shape@{main}"] if ref else []) + (["accuracy"] if has_acc else [])
+    rows = []
+    for c in report.classes:
+        r = [c, str(report.objects_per_class.get(c, 0))] + [_f(m.per_class[c][t]) for t in ts]
+        if ref:
+            r.append(_f(ref.per_class[c][main]))
+        if has_acc:
+            r.append(_f(m.class_accuracy.get(c, math.nan)))
+        rows.append(r)
+    sep_at = len(rows)
+    mean_c = ["mean (class-averaged)", str(sum(report.objects_per_class.values()))] + [_f(m.class_mean[t]) for t in ts]
+    mean_i = ["mean (instance-averaged)", str(sum(report.images_per_class.values())) + " img"] + [_f(m.instance_mean[t]) for t in ts]
+    if ref:
+        mean_c.append(_f(ref.class_mean[main]))
+        mean_i.append(_f(ref.instance_mean[main]))
+    if has_acc:
+        mean_c.append(_f(m.class_mean_accuracy))
+        mean_i.append(_f(m.accuracy))
+    rows += [mean_c, mean_i]
+    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+    line = lambda cells: "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(cells, widths)))
+    title = f"{report.model.get('name', 'model')} ({report.model.get('encoder', '?')}, {len(report.classes)} classes) on {report.split} split {report.split_id}, views: {report.views}"
+    out = [title, line(head), "-" * len(line(head))]
+    out += [line(r) for r in rows[:sep_at]] + ["-" * len(line(head))] + [line(r) for r in rows[sep_at:]]
+    out += [f"warning: {w}" for w in report.warnings]
+    return "\n".join(out)
+
+
+def _f(v: float | None) -> str:
+    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
