@@ -1,0 +1,93 @@
+"""``recon-gui [IMAGE] [--checkpoint-baseline P] [--checkpoint-proposed P]``: open the studio."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="recon-gui", description="Single-view 3D reconstruction studio")
+    parser.add_argument("image", nargs="?", help="a picture to reconstruct at start-up")
+    parser.add_argument("--checkpoint-baseline", metavar="P", help="baseline model checkpoint (default: the shipped demo)")
+    parser.add_argument("--checkpoint-proposed", metavar="P", help="proposed model checkpoint (default: the shipped demo)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log debug messages to stderr")
+    return parser.parse_args(argv)
+
+
+def configure_logging(verbose: bool) -> Path | None:
+    """Warnings and errors to stderr (debug with -v), everything to a log file in the app data folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    root = logging.getLogger("recon_gui")
+    root.setLevel(logging.DEBUG)
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("recon-gui: %(levelname)s: %(message)s"))
+    root.addHandler(console)
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    if not folder:
+        return None
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        log_file = Path(folder) / "recon-gui.log"
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return log_file
+
+
+def quiet_vtk() -> None:
+    """VTK warnings go to the log, not to a console window or stderr."""
+    from vtkmodules.vtkCommonCore import vtkOutputWindow
+
+    class _ToLog(vtkOutputWindow):
+        def DisplayText(self, text):  # noqa: N802
+            logging.getLogger("recon_gui.vtk").debug(text.strip())
+
+    window = _ToLog()
+    vtkOutputWindow.SetInstance(window)
+    quiet_vtk.window = window  # keep a reference alive
+
+
+def create_application(argv: list[str] | None = None):
+    from PySide6.QtWidgets import QApplication
+
+    from recon_gui.settings import APPLICATION, ORGANIZATION
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("recon-gui")
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = create_application()
+    from recon_gui.main_window import MainWindow
+    from recon_gui.theme import apply_theme
+
+    configure_logging(args.verbose)
+    quiet_vtk()
+    theme = apply_theme(app)
+    checkpoints = {"baseline": args.checkpoint_baseline, "proposed": args.checkpoint_proposed}
+    for slot, path in checkpoints.items():
+        if path and not os.path.isfile(path):
+            print(f"recon-gui: {path}: {slot} checkpoint not found", file=sys.stderr)
+            return 2
+    window = MainWindow(theme=theme, checkpoints=checkpoints)
+    window.show()
+    if args.image:
+        window.open_image(args.image)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

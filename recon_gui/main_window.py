@@ -1,0 +1,690 @@
+"""The studio window: picture in, class probabilities and baseline | proposed | ground truth out.
+
+Everything slow (checkpoint loading, inference, file export encoding) runs on the worker pool;
+the window only starts work, shows results and reports failures (status bar + a non-modal
+dialog + the log). Panels from ``recon_gui.panels.training`` / ``dataset_browser`` are hosted
+when they import, and talk to the window only through their signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox, QLabel, QMainWindow, QMessageBox,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from core.errors import ReconError
+from recon_gui import export
+from recon_gui.panels.comparison import SLOT_TITLES, ComparisonPanel
+from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
+from recon_gui.panels.probabilities import ProbabilityChart
+from recon_gui.resources import checkpoint_path, gallery_samples, ground_truth_for
+from recon_gui.session import AUTO, SLOTS, ComparisonRequest, ComparisonResult, load_predictor, run_comparison
+from recon_gui.settings import AppSettings
+from recon_gui.theme import Theme, current_theme
+from recon_gui.workers import Worker, WorkerManager
+
+log = logging.getLogger("recon_gui")
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+CHECKPOINT_FILTER = "Checkpoints (*.pt *.pth);;All files (*)"
+MESH_FILTER = "Wavefront OBJ (*.obj);;Stanford PLY (*.ply);;STL (*.stl);;glTF binary (*.glb)"
+VOXEL_FILTER = "binvox (*.binvox);;NumPy array (*.npy)"
+VIEW_KEYS = ("baseline", "proposed", "truth")
+TURNTABLE_FRAMES = 36
+
+
+class MainWindow(QMainWindow):
+    predictionShown = Signal(object)  # ComparisonResult, after the views show it
+    predictorChanged = Signal(str)  # slot whose model was (un)loaded
+    busyChanged = Signal(bool)
+
+    def __init__(self, workers: WorkerManager | None = None, settings: AppSettings | None = None,
+                 theme: Theme | None = None, checkpoints: dict[str, str | Path | None] | None = None,
+                 load_default_checkpoints: bool = True, samples_root: str | Path | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("recon-gui — single-view 3D reconstruction")
+        self.setAcceptDrops(True)
+        self.workers = workers or WorkerManager(self, max_threads=6)
+        self.settings = settings or AppSettings()
+        self.theme = theme or current_theme()
+        self.predictors: dict[str, Any] = {s: None for s in SLOTS}
+        self.checkpoint_files: dict[str, str] = {s: "" for s in SLOTS}
+        self.current_request: ComparisonRequest | None = None
+        self.result: ComparisonResult | None = None
+        self.error_dialogs: list[QMessageBox] = []
+        self.last_error: str = ""
+        self._pending_request: ComparisonRequest | None = None
+        self._prediction_worker: Worker | None = None
+        self._loading: dict[str, Worker] = {}
+        self._busy = 0
+        self._drop_time: float | None = None
+        self.last_latency_ms: float | None = None
+        self.training_panel = None
+        self.dataset_panel = None
+
+        self._build_panels(samples_root)
+        self._build_actions()
+        self._build_menus()
+        self._host_optional_panels()
+        self.statusBar().showMessage("Ready")
+        self.resize(1600, 900)
+        self._restore_window()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+        self._load_initial_checkpoints(checkpoints or {}, load_default_checkpoints)
+
+    # ================================================================== layout
+    def _build_panels(self, samples_root: str | Path | None) -> None:
+        self.input_panel = InputPanel(self)
+        self.input_panel.sampleClicked.connect(lambda img, vox: self.open_image(img, vox or None))
+        self.input_panel.set_samples(gallery_samples(Path(samples_root) if samples_root else None))
+
+        self.comparison = ComparisonPanel(self.theme, self)
+        self.comparison.priorChoiceChanged.connect(self._on_prior_choice_changed)
+
+        self.chart = ProbabilityChart(self.theme)
+        self.predicted_label = QLabel("")
+        self.predicted_label.setObjectName("predictedClass")
+        self.predicted_label.setWordWrap(True)
+        self.models_label = QLabel("")
+        self.models_label.setObjectName("modelsLabel")
+        self.models_label.setWordWrap(True)
+        probs_box = QGroupBox("Class probabilities (proposed)")
+        pl = QVBoxLayout(probs_box)
+        pl.addWidget(self.predicted_label)
+        pl.addWidget(self.chart)
+        pl.addStretch(1)
+        pl.addWidget(self.models_label)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.input_panel)
+        splitter.addWidget(self.comparison)
+        splitter.addWidget(probs_box)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([260, 960, 280])
+        self.main_splitter = splitter
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(splitter, "Reconstruct")
+        self.setCentralWidget(self.tabs)
+
+    def _action(self, text: str, slot: Callable, shortcut: QKeySequence | str | None = None, tip: str = "",
+                checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.open_action = a("&Open image…", lambda: self.open_image_dialog(), QKeySequence.StandardKey.Open,
+                             "Open a picture to reconstruct")
+        self.paste_action = a("&Paste image", lambda: self.paste_image(), QKeySequence.StandardKey.Paste,
+                              "Reconstruct the picture on the clipboard")
+        self.load_actions = {
+            slot: a(f"Load &{slot} checkpoint…", lambda _=False, s=slot: self.load_checkpoint_dialog(s),
+                    None, f"Load a {slot} model checkpoint (.pt)")
+            for slot in SLOTS
+        }
+        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.screenshot_2x_action = a("High resolution (2×)", lambda: None, None,
+                                      "Screenshots at twice the on-screen resolution", checkable=True)
+        self.screenshot_action = a("&Screenshot of the comparison…", lambda: self.export_screenshot(),
+                                   QKeySequence.StandardKey.Save, "Save the three 3D views as one PNG")
+        self.view_screenshot_actions = {
+            key: a(f"Screenshot of the {SLOT_TITLES[key].split(' (')[0].lower()} view…",
+                   lambda _=False, k=key: self.export_screenshot(target=k))
+            for key in VIEW_KEYS
+        }
+        self.export_source_group = QActionGroup(self)
+        self.export_source_actions = {}
+        for key in VIEW_KEYS:
+            act = a(SLOT_TITLES[key].split(" (")[0], lambda: None, None, checkable=True)
+            act.setChecked(key == "proposed")
+            self.export_source_group.addAction(act)
+            self.export_source_actions[key] = act
+        self.export_mesh_action = a("Export &mesh…", lambda: self.export_mesh(), "Ctrl+E",
+                                    "Save the shape as OBJ/PLY/STL/GLB (smooth in mesh mode, cubes otherwise)")
+        self.export_voxels_action = a("Export &voxels…", lambda: self.export_voxels(), "Ctrl+Shift+E",
+                                      "Save the grid as binvox (thresholded) or npy (probabilities)")
+        self.export_gif_action = a("Export &turntable GIF…", lambda: self.export_turntable(), "Ctrl+G",
+                                   "Record one turn of the linked views as an animated GIF")
+
+        self.reset_camera_action = a("&Reset camera", self.comparison.reset_camera, None)
+        self.about_action = a("&About recon-gui", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.paste_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        for action in self.load_actions.values():
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        export_menu = bar.addMenu("&Export")
+        export_menu.addAction(self.screenshot_action)
+        for action in self.view_screenshot_actions.values():
+            export_menu.addAction(action)
+        export_menu.addAction(self.screenshot_2x_action)
+        export_menu.addSeparator()
+        source_menu = export_menu.addMenu("Shape to export")
+        for action in self.export_source_actions.values():
+            source_menu.addAction(action)
+        export_menu.addAction(self.export_mesh_action)
+        export_menu.addAction(self.export_voxels_action)
+        export_menu.addSeparator()
+        export_menu.addAction(self.export_gif_action)
+
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.reset_camera_action)
+        for name in ("front", "side", "top", "iso"):
+            self.view_menu.addAction(self._action(f"{name.capitalize()} view",
+                                                  lambda _=False, n=name: self.comparison.set_standard_view(n)))
+        turntable = self.comparison.turntable_button
+        self.turntable_action = self._action("&Turntable", turntable.setChecked, None, checkable=True)
+        turntable.toggled.connect(self.turntable_action.setChecked)
+        self.view_menu.addAction(self.turntable_action)
+        self.view_menu.addSeparator()
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _host_optional_panels(self) -> None:
+        """Training tab and data set dock, when their modules are present and import cleanly."""
+        try:
+            from recon_gui.panels.dataset_browser import DatasetPanel
+
+            self.dataset_panel = DatasetPanel(self.workers)
+            self.dataset_panel.sampleChosen.connect(lambda img, vox: self.open_image(img, vox or None))
+            dock = QDockWidget("Data set", self)
+            dock.setObjectName("datasetDock")
+            dock.setWidget(self.dataset_panel)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            self.view_menu.addAction(dock.toggleViewAction())
+            self.resizeDocks([dock], [330], Qt.Orientation.Horizontal)
+            self.dataset_dock = dock
+        except ImportError as exc:
+            log.info("data set browser not available: %s", exc)
+        try:
+            from recon_gui.panels.training import TrainingPanel
+
+            self.training_panel = TrainingPanel(self.workers)
+            self.training_panel.loadCheckpointRequested.connect(self.load_checkpoint)
+            self.tabs.addTab(self.training_panel, "Train")
+        except ImportError as exc:
+            log.info("training panel not available: %s", exc)
+
+    # ================================================================== errors, busy state
+    def report_error(self, title: str, message: str, details: str = "") -> None:
+        """Status bar + log + a non-modal dialog; the window stays usable."""
+        self.last_error = message
+        log.error("%s: %s", title, message)
+        if details:
+            log.debug(details)
+        self.statusBar().showMessage(f"{title}: {message}", 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.finished.connect(lambda _r, b=box: self.error_dialogs.remove(b) if b in self.error_dialogs else None)
+        self.error_dialogs.append(box)
+        box.show()
+
+    def close_error_dialogs(self) -> None:
+        for box in list(self.error_dialogs):
+            box.close()
+            box.deleteLater()
+        self.error_dialogs.clear()
+
+    def _set_busy(self, delta: int) -> None:
+        was = self._busy > 0
+        self._busy = max(0, self._busy + delta)
+        if (self._busy > 0) != was:
+            self.busyChanged.emit(self._busy > 0)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    # ================================================================== checkpoints
+    def _load_initial_checkpoints(self, given: dict[str, str | Path | None], use_defaults: bool) -> None:
+        missing = []
+        for slot in SLOTS:
+            path = given.get(slot)
+            if not path and use_defaults:
+                shipped = checkpoint_path(slot)
+                remembered = self.settings.checkpoint(slot)
+                path = shipped if shipped.is_file() else (remembered if remembered and Path(remembered).is_file() else None)
+            if path:
+                self.load_checkpoint(str(path), slot)
+            else:
+                missing.append(slot)
+        if missing and use_defaults:
+            self.statusBar().showMessage(
+                f"No {' and '.join(missing)} checkpoint found: use File → Load checkpoint… or train one in the Train tab", 0)
+        self._update_models_label()
+
+    def load_checkpoint_dialog(self, slot: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, f"Load {slot} checkpoint", self.settings.last_folder("checkpoint"),
+                                              CHECKPOINT_FILTER)
+        if path:
+            self.load_checkpoint(path, slot)
+
+    def load_checkpoint(self, path: str, slot: str) -> Worker | None:
+        """Load ``path`` into ``slot`` on a worker; the current model stays until it succeeds."""
+        if slot not in SLOTS:
+            self.report_error("Cannot load checkpoint", f"unknown model slot {slot!r}")
+            return None
+        self.statusBar().showMessage(f"Loading {slot} checkpoint {Path(path).name}…")
+        worker = self.workers.start(load_predictor, path, slot, wants_progress=False)
+        self._loading[slot] = worker
+        self._set_busy(+1)
+        worker.signals.finished.connect(lambda predictor, s=slot, p=path: self._on_checkpoint_loaded(s, p, predictor))
+        worker.signals.failed.connect(lambda msg, tb, s=slot: self.report_error(f"Cannot load the {s} checkpoint", msg, tb))
+        worker.signals.done.connect(lambda s=slot, w=worker: self._on_checkpoint_done(s, w))
+        return worker
+
+    def _on_checkpoint_done(self, slot: str, worker: Worker) -> None:
+        if self._loading.get(slot) is worker:
+            del self._loading[slot]
+        self._set_busy(-1)
+
+    def _on_checkpoint_loaded(self, slot: str, path: str, predictor: Any) -> None:
+        self.set_predictor(slot, predictor, path)
+        self.settings.set_last_folder("checkpoint", path)
+        self.settings.set_checkpoint(slot, path)
+        self.statusBar().showMessage(f"Loaded {slot} model from {Path(path).name} ({len(predictor.classes)} classes)", 8000)
+
+    def set_predictor(self, slot: str, predictor: Any, path: str | Path | None = None) -> None:
+        """Put a ready core.predict.Predictor into ``slot`` and re-run the current picture."""
+        self.predictors[slot] = predictor
+        self.checkpoint_files[slot] = str(path or getattr(predictor, "checkpoint_path", "") or "")
+        source = self.predictors.get("baseline") or self.predictors.get("proposed")
+        if source is not None:
+            self.comparison.set_classes(list(source.classes))
+        self._update_models_label()
+        self.predictorChanged.emit(slot)
+        if self.current_request is not None:
+            self._start_prediction(self.current_request)
+
+    def _update_models_label(self) -> None:
+        lines = []
+        for slot in SLOTS:
+            p = self.predictors.get(slot)
+            if p is None:
+                lines.append(f"{slot}: not loaded")
+            else:
+                name = Path(self.checkpoint_files[slot]).name or "(in memory)"
+                lines.append(f"{slot}: {name}, {len(p.classes)} classes")
+        self.models_label.setText("\n".join(lines))
+
+    # ================================================================== pictures in
+    def open_image_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", self.settings.last_folder("image"), IMAGE_FILTER)
+        if path:
+            self.open_image(path)
+
+    def open_image(self, image: str | Path | np.ndarray, ground_truth: str | Path | None = None,
+                   name: str = "") -> None:
+        """Reconstruct a file or an image array; ground truth is found for files in an R2N2 layout."""
+        if isinstance(image, (str, Path)):
+            path = Path(image)
+            if path.is_dir():
+                self.report_error("Not an image", f"{path}: is a folder, not an image file "
+                                  "(open data sets in the Data set panel)")
+                return
+            if not path.exists():
+                self.report_error("Cannot open image", f"{path}: file not found")
+                return
+            if ground_truth is None:
+                ground_truth = ground_truth_for(path)
+            self.settings.set_last_folder("image", path)
+            self.settings.add_recent_file(path)
+            image = str(path)
+        request = ComparisonRequest(image, str(ground_truth) if ground_truth else None,
+                                    self.comparison.prior_choice(), name)
+        self.current_request = request
+        self._start_prediction(request)
+
+    def paste_image(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is not None and mime.hasUrls():
+            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+            if paths:
+                self.open_image(paths[0])
+                return
+        if mime is not None and mime.hasImage():
+            qimage = QGuiApplication.clipboard().image()
+            if not qimage.isNull():
+                self.open_image(qimage_to_array(qimage), name="pasted image")
+                return
+        self.report_error("Nothing to paste", "the clipboard holds no image and no image file")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self._drop_time = time.perf_counter()
+        handled = self.handle_mime(event.mimeData())
+        if handled:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def handle_mime(self, mime: QMimeData) -> bool:
+        if mime.hasUrls():
+            urls = [u for u in mime.urls() if u.isLocalFile()]
+            if not urls:
+                self.report_error("Cannot open", "only local files can be dropped")
+                return False
+            self.open_image(urls[0].toLocalFile())
+            return True
+        if mime.hasImage():
+            qimage = QImage(mime.imageData())
+            if not qimage.isNull():
+                self.open_image(qimage_to_array(qimage), name="dropped image")
+                return True
+        return False
+
+    def _on_prior_choice_changed(self, choice: str) -> None:
+        if self.current_request is not None:
+            self.current_request.prior_choice = choice
+            self._start_prediction(self.current_request)
+
+    # ================================================================== prediction
+    def _start_prediction(self, request: ComparisonRequest) -> None:
+        """Run on a worker; while one runs, only the newest request waits (older ones are dropped)."""
+        if self._prediction_worker is not None:
+            self._pending_request = request
+            return
+        self.statusBar().showMessage(f"Reconstructing {request.label}…")
+        predictors = dict(self.predictors)
+        worker = self.workers.start(run_comparison, predictors, request, wants_progress=False)
+        self._prediction_worker = worker
+        self._set_busy(+1)
+        worker.signals.finished.connect(self._show_result)
+        worker.signals.failed.connect(lambda msg, tb: self._on_prediction_failed(request, msg, tb))
+        worker.signals.done.connect(self._on_prediction_done)
+
+    def _on_prediction_done(self) -> None:
+        self._prediction_worker = None
+        self._set_busy(-1)
+        if self._pending_request is not None:
+            request, self._pending_request = self._pending_request, None
+            self._start_prediction(request)
+
+    def _on_prediction_failed(self, request: ComparisonRequest, message: str, details: str) -> None:
+        if self._pending_request is None:
+            self.report_error(f"Cannot reconstruct {request.label}", message, details)
+
+    def _show_result(self, result: ComparisonResult) -> None:
+        if self._pending_request is not None:
+            return  # a newer picture is queued; skip drawing this one
+        self.result = result
+        self.input_panel.show_source(array_to_pixmap(result.thumbnail), result.request.label)
+        self.input_panel.show_model_input(result.input_preview, result.background_note)
+        proposed = result.predictions.get("proposed")
+        baseline = result.predictions.get("baseline")
+        self.chart.set_probabilities(result.probabilities, result.messages.get("proposed", ""))
+        if proposed is not None and proposed.predicted_class:
+            p = proposed.probabilities[proposed.predicted_class]
+            self.predicted_label.setText(f"<b>{proposed.predicted_class}</b> ({p:.0%})")
+        else:
+            self.predicted_label.setText(result.messages.get("proposed", ""))
+        if baseline is not None:
+            self.comparison.views["baseline"].title_label.setText(f"Baseline · prior: {baseline.prior_class}")
+        else:
+            self.comparison.views["baseline"].title_label.setText(SLOT_TITLES["baseline"])
+        occupancies = {slot: (pred.occupancy if pred is not None else None) for slot, pred in result.predictions.items()}
+        self.comparison.show_results(occupancies, result.ground_truth, dict(result.messages))
+        if self._drop_time is not None:
+            self.last_latency_ms = (time.perf_counter() - self._drop_time) * 1e3
+            self._drop_time = None
+        ious = [f"{slot} IoU {self.comparison.views[slot].iou:.3f}" for slot in SLOTS
+                if self.comparison.views[slot].iou is not None]
+        self.statusBar().showMessage(
+            f"{result.request.label}: " + (", ".join(ious) if ious else "no ground truth")
+            + f" · {result.elapsed_ms:.0f} ms", 10000)
+        self.predictionShown.emit(result)
+
+    # ================================================================== export
+    def _save_path(self, title: str, default_name: str, file_filter: str) -> str:
+        folder = Path(self.settings.last_folder("export"))
+        path, _ = QFileDialog.getSaveFileName(self, title, str(folder / default_name), file_filter)
+        if path:
+            self.settings.set_last_folder("export", path)
+        return path
+
+    def _export_source(self) -> str:
+        for key, action in self.export_source_actions.items():
+            if action.isChecked():
+                return key
+        return "proposed"
+
+    def _stem(self) -> str:
+        if self.current_request is None:
+            return "recon"
+        label = Path(self.current_request.label).stem.replace(" ", "_")
+        return label or "recon"
+
+    def grab_views(self, target: str = "comparison", scale: int = 1):
+        """The rendered 3D views as one PIL image (titles above each view)."""
+        keys = VIEW_KEYS if target == "comparison" else (target,)
+        images, titles = [], []
+        for key in keys:
+            view = self.comparison.views[key]
+            images.append(view.screenshot(scale))
+            caption = view.caption.text()
+            titles.append(view.title_label.text() + (f" — {caption}" if caption else ""))
+        bg = tuple(int(self.theme.background_3d[i:i + 2], 16) for i in (1, 3, 5))
+        fg = tuple(int(self.theme.text_colour[i:i + 2], 16) for i in (1, 3, 5))
+        return export.compose_views(images, titles, background=bg, text_colour=fg)
+
+    def export_screenshot(self, path: str | None = None, target: str = "comparison", scale: int | None = None) -> str | None:
+        scale = scale or (2 if self.screenshot_2x_action.isChecked() else 1)
+        path = path or self._save_path("Save screenshot", f"{self._stem()}_{target}.png", "PNG image (*.png)")
+        if not path:
+            return None
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
+            image = self.grab_views(target, scale)
+            export.save_png(image, path)
+        except (ReconError, OSError, ValueError) as exc:
+            self.report_error("Cannot save screenshot", str(exc))
+            return None
+        self.statusBar().showMessage(f"Saved screenshot {path}", 8000)
+        return path
+
+    def _export_grid(self) -> tuple[str, np.ndarray] | None:
+        key = self._export_source()
+        grid = self.comparison.views[key].state.occupancy
+        if grid is None:
+            self.report_error("Nothing to export", f"the {SLOT_TITLES[key].split(' (')[0].lower()} view is empty; "
+                              "reconstruct a picture first (or choose another shape under Export → Shape to export)")
+            return None
+        return key, grid
+
+    def export_mesh(self, path: str | None = None) -> Worker | None:
+        picked = self._export_grid()
+        if picked is None:
+            return None
+        key, grid = picked
+        path = path or self._save_path("Export mesh", f"{self._stem()}_{key}.obj", MESH_FILTER)
+        if not path:
+            return None
+        if Path(path).suffix.lower() not in (".obj", ".ply", ".stl", ".glb"):
+            path += ".obj"
+        kind = "smooth" if self.comparison.mode == "mesh" else "cubes"
+        return self._run_export(f"mesh {Path(path).name}", export.export_mesh, path, grid.copy(),
+                                self.comparison.threshold, kind)
+
+    def export_voxels(self, path: str | None = None) -> Worker | None:
+        picked = self._export_grid()
+        if picked is None:
+            return None
+        key, grid = picked
+        path = path or self._save_path("Export voxels", f"{self._stem()}_{key}.binvox", VOXEL_FILTER)
+        if not path:
+            return None
+        if Path(path).suffix.lower() not in (".binvox", ".npy"):
+            path += ".binvox"
+        return self._run_export(f"voxels {Path(path).name}", export.export_voxels, path, grid.copy(),
+                                self.comparison.threshold)
+
+    def _run_export(self, what: str, fn: Callable, *args: Any) -> Worker:
+        self.statusBar().showMessage(f"Writing {what}…")
+        worker = self.workers.start(fn, *args, wants_progress=False)
+        self._set_busy(+1)
+        worker.signals.finished.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 8000))
+        worker.signals.failed.connect(lambda msg, tb: self.report_error(f"Cannot write {what}", msg, tb))
+        worker.signals.done.connect(lambda: self._set_busy(-1))
+        return worker
+
+    def export_turntable(self, path: str | None = None, frames: int = TURNTABLE_FRAMES, target: str = "comparison"):
+        """Record one turn frame by frame from the event loop (each step renders once, so the
+        window stays responsive), then encode the GIF on a worker."""
+        path = path or self._save_path("Export turntable", f"{self._stem()}_turntable.gif", "GIF animation (*.gif)")
+        if not path:
+            return None
+        if not path.lower().endswith(".gif"):
+            path += ".gif"
+        was_spinning = self.comparison.turntable.isActive()
+        self.comparison.set_turntable(False)
+        recorder = _TurntableRecorder(self, path, frames, target, was_spinning)
+        self._turntable_recorder = recorder
+        recorder.start()
+        return recorder
+
+    # ================================================================== misc
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        for f in files:
+            self.recent_menu.addAction(Path(f).name, lambda f=f: self.open_image(f)).setToolTip(f)
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.settings.clear_recent_files)
+        else:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, "About recon-gui", about_text(), QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        self._about_box = box
+        box.show()
+        return box
+
+    def _on_color_scheme_changed(self, *_args) -> None:
+        app = QApplication.instance()
+        from recon_gui.theme import apply_theme
+
+        self.theme = apply_theme(app) if app is not None else current_theme()
+        self.comparison.set_theme(self.theme)
+        self.chart.set_theme(self.theme)
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self.workers.cancel_all()
+        self.comparison.close_views()
+        self.close_error_dialogs()
+        super().closeEvent(event)
+
+
+class _TurntableRecorder:
+    """Steps the shared camera around once, grabbing a frame per event-loop turn."""
+
+    def __init__(self, window: MainWindow, path: str, frames: int, target: str, resume: bool):
+        self.window, self.path, self.frames_wanted, self.target, self.resume = window, path, frames, target, resume
+        self.frames: list[np.ndarray] = []
+        self.worker: Worker | None = None
+        self.timer = QTimer(window)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._step)
+
+    def start(self) -> None:
+        self.window._set_busy(+1)
+        self.window.statusBar().showMessage("Recording turntable…")
+        self.timer.start()
+
+    def _step(self) -> None:
+        try:
+            self.frames.append(np.asarray(self.window.grab_views(self.target, 1)))
+        except Exception as exc:  # noqa: BLE001 - reported, never swallowed
+            self.timer.stop()
+            self.window._set_busy(-1)
+            self.window.report_error("Cannot record turntable", f"{type(exc).__name__}: {exc}")
+            return
+        if len(self.frames) >= self.frames_wanted:
+            self.timer.stop()
+            self.worker = self.window.workers.start(export.save_gif, self.frames, self.path, wants_progress=False)
+            self.worker.signals.finished.connect(lambda p: self.window.statusBar().showMessage(f"Saved {p}", 8000))
+            self.worker.signals.failed.connect(lambda m, tb: self.window.report_error("Cannot write turntable", m, tb))
+            self.worker.signals.done.connect(lambda: self.window._set_busy(-1))
+            if self.resume:
+                self.window.comparison.set_turntable(True)
+            return
+        self.window.comparison.rotate(360.0 / self.frames_wanted)
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """A QImage (any format) -> uint8 (H, W, 4) RGBA array (copied)."""
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h = rgba.width(), rgba.height()
+    buffer = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=rgba.sizeInBytes())
+    return buffer.reshape(h, rgba.bytesPerLine())[:, : w * 4].reshape(h, w, 4).copy()
+
+
+def about_text() -> str:
+    import PySide6
+    import torch
+    from PySide6.QtCore import qVersion
+    from vtkmodules.vtkCommonCore import vtkVersion
+
+    try:
+        from importlib.metadata import version
+
+        app_version = version("recon-gui")
+    except Exception:  # noqa: BLE001 - not installed as a distribution: still show the rest
+        app_version = "unknown"
+    return (f"<b>recon-gui {app_version}</b><br>Single-view 3D reconstruction: a shape-prior baseline "
+            f"and a classification-supported model, side by side.<br><br>"
+            f"torch {torch.__version__}<br>Qt {qVersion()} (PySide6 {PySide6.__version__})<br>"
+            f"VTK {vtkVersion.GetVTKVersion()}")

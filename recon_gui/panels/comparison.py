@@ -1,0 +1,255 @@
+"""Baseline | proposed | ground truth, side by side, with one shared camera.
+
+The three renderers share a single vtkCamera, so they always show the same view; a change
+made in any view (mouse, standard view, turntable) marks the camera modified and one queued
+render refreshes all three.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QSlider, QSplitter, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from recon_gui.panels.viewport import DISPLAY_MODES, MODE_LABELS, Viewport
+from recon_gui.theme import LIGHT, Theme
+
+SLOT_TITLES = {"baseline": "Baseline (shape prior)", "proposed": "Proposed (classification)", "truth": "Ground truth"}
+# Camera directions (from the object towards the camera) in the y-up world; objects face +x.
+STANDARD_VIEWS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
+    "front": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
+    "side": ((0.0, 0.0, 1.0), (0.0, 1.0, 0.0)),
+    "top": ((0.0, 1.0, 0.0), (-1.0, 0.0, 0.0)),
+    "iso": ((1.0, 0.7, 1.0), (0.0, 1.0, 0.0)),
+}
+CAMERA_DISTANCE = 2.6  # the [-0.5, 0.5]³ grid fills most of a 30° view
+TURNTABLE_STEP_DEG = 3.0
+TURNTABLE_INTERVAL_MS = 40
+
+
+class ComparisonPanel(QWidget):
+    thresholdChanged = Signal(float)
+    modeChanged = Signal(str)
+    priorChoiceChanged = Signal(str)  # "auto" or a class name
+
+    def __init__(self, theme: Theme = LIGHT, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.theme = theme
+        self.views: dict[str, Viewport] = {
+            "baseline": Viewport(SLOT_TITLES["baseline"], theme, parent=self),
+            "proposed": Viewport(SLOT_TITLES["proposed"], theme, parent=self),
+            "truth": Viewport(SLOT_TITLES["truth"], theme, colour=theme.ground_truth_colour, parent=self),
+        }
+        self.camera = self.views["baseline"].plotter.renderer.camera
+        for view in self.views.values():
+            view.plotter.renderer.camera = self.camera
+        self._render_pending = False
+        self._rendering = False
+        self.camera.AddObserver("ModifiedEvent", self._on_camera_modified)
+        self.turntable = QTimer(self)
+        self.turntable.setInterval(TURNTABLE_INTERVAL_MS)
+        self.turntable.timeout.connect(lambda: self.rotate(TURNTABLE_STEP_DEG))
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for view in self.views.values():
+            splitter.addWidget(view)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_toolbar())
+        layout.addWidget(splitter, 1)
+        self.set_standard_view("iso")
+
+    # ------------------------------------------------------------------ controls
+    def _build_toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        self.mode_buttons = QButtonGroup(self)
+        for i, mode in enumerate(DISPLAY_MODES):
+            button = QToolButton(self)
+            button.setText(MODE_LABELS[mode])
+            button.setCheckable(True)
+            button.setChecked(mode == "voxels")
+            button.setToolTip({"voxels": "Occupied voxels as cubes (1)",
+                               "mesh": "Smooth surface by marching cubes (2)",
+                               "occupancy": "Voxels coloured by predicted occupancy probability (3)"}[mode])
+            button.setShortcut(str(i + 1))
+            button.setObjectName(f"mode_{mode}")
+            self.mode_buttons.addButton(button, i)
+            bar.addWidget(button)
+        self.mode_buttons.idClicked.connect(lambda i: self.set_mode(DISPLAY_MODES[i]))
+
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("Threshold"))
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.threshold_slider.setRange(5, 95)
+        self.threshold_slider.setValue(40)
+        self.threshold_slider.setFixedWidth(140)
+        self.threshold_slider.setToolTip("Occupancy threshold: a voxel is shown and scored when p > threshold")
+        self.threshold_value = QLabel("0.40")
+        self.threshold_value.setMinimumWidth(32)
+        self.threshold_slider.valueChanged.connect(lambda v: self.set_threshold(v / 100.0))
+        bar.addWidget(self.threshold_slider)
+        bar.addWidget(self.threshold_value)
+
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("Baseline prior"))
+        self.prior_combo = QComboBox(self)
+        self.prior_combo.setToolTip("Class whose mean shape the baseline uses as its prior; "
+                                    "'auto' takes the proposed model's top class")
+        self.prior_combo.addItem("auto")
+        self.prior_combo.currentTextChanged.connect(self.priorChoiceChanged)
+        bar.addWidget(self.prior_combo)
+
+        bar.addStretch(1)
+        for name, tip in (("front", "Front view (F)"), ("side", "Side view (S)"), ("top", "Top view (T)"),
+                          ("iso", "Isometric view (I)")):
+            button = QToolButton(self)
+            button.setText(name.capitalize())
+            button.setToolTip(tip)
+            button.setShortcut(tip[-2])
+            button.clicked.connect(lambda _=False, n=name: self.set_standard_view(n))
+            bar.addWidget(button)
+        reset = QToolButton(self)
+        reset.setText("Reset")
+        reset.setToolTip("Reset the camera (R)")
+        reset.setShortcut("R")
+        reset.clicked.connect(self.reset_camera)
+        bar.addWidget(reset)
+        self.turntable_button = QToolButton(self)
+        self.turntable_button.setText("Turntable")
+        self.turntable_button.setCheckable(True)
+        self.turntable_button.setToolTip("Rotate the linked views continuously (Space)")
+        self.turntable_button.setShortcut("Space")
+        self.turntable_button.toggled.connect(self.set_turntable)
+        bar.addWidget(self.turntable_button)
+        return bar
+
+    def set_classes(self, classes: list[str]) -> None:
+        """Offer these classes as baseline priors (keeps the current choice when possible)."""
+        current = self.prior_combo.currentText()
+        with QSignalBlocker(self.prior_combo):
+            self.prior_combo.clear()
+            self.prior_combo.addItem("auto")
+            self.prior_combo.addItems(classes)
+            index = self.prior_combo.findText(current)
+            self.prior_combo.setCurrentIndex(max(index, 0))
+
+    def prior_choice(self) -> str:
+        return self.prior_combo.currentText() or "auto"
+
+    # ------------------------------------------------------------------ state
+    @property
+    def threshold(self) -> float:
+        return self.threshold_slider.value() / 100.0
+
+    @property
+    def mode(self) -> str:
+        return DISPLAY_MODES[max(self.mode_buttons.checkedId(), 0)]
+
+    def set_threshold(self, threshold: float) -> None:
+        value = int(round(threshold * 100))
+        if self.threshold_slider.value() != value:
+            self.threshold_slider.setValue(value)  # re-enters through valueChanged
+            return
+        self.threshold_value.setText(f"{threshold:.2f}")
+        for view in self.views.values():
+            view.threshold = threshold
+            view.refresh(render=False)
+        self.render_all()
+        self.thresholdChanged.emit(threshold)
+
+    def set_mode(self, mode: str) -> None:
+        button = self.mode_buttons.button(DISPLAY_MODES.index(mode))
+        if not button.isChecked():
+            button.setChecked(True)
+        for view in self.views.values():
+            view.mode = mode
+            view.refresh(render=False)
+        self.render_all()
+        self.modeChanged.emit(mode)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for key, view in self.views.items():
+            if key == "truth":
+                view._colour = theme.ground_truth_colour
+            view.set_theme(theme)
+        self.render_all()
+
+    def show_results(self, occupancies: dict[str, np.ndarray | None], ground_truth: np.ndarray | None,
+                     messages: dict[str, str] | None = None) -> None:
+        """Fill the views: ``occupancies`` maps "baseline"/"proposed" to a grid (or None)."""
+        messages = messages or {}
+        for slot in ("baseline", "proposed"):
+            self.views[slot].set_data(occupancies.get(slot), ground_truth, messages.get(slot, ""))
+        self.views["truth"].set_data(ground_truth, ground_truth,
+                                     messages.get("truth", "no ground truth for this image"))
+        self.render_all()
+
+    def clear(self, message: str = "") -> None:
+        for view in self.views.values():
+            view.set_data(None, None, message)
+
+    # ------------------------------------------------------------------ camera
+    def _on_camera_modified(self, *_args) -> None:
+        if self._rendering or self._render_pending:
+            return
+        self._render_pending = True
+        QTimer.singleShot(0, self.render_all)
+
+    def render_all(self) -> None:
+        self._render_pending = False
+        self._rendering = True
+        try:
+            for view in self.views.values():
+                view.plotter.render()
+        finally:
+            self._rendering = False
+
+    def set_standard_view(self, name: str) -> None:
+        direction, up = STANDARD_VIEWS[name]
+        d = np.asarray(direction, dtype=float)
+        d = d / np.linalg.norm(d) * CAMERA_DISTANCE
+        self._rendering = True
+        try:
+            self.camera.SetFocalPoint(0.0, 0.0, 0.0)
+            self.camera.SetPosition(*d)
+            self.camera.SetViewUp(*up)
+            self.camera.SetViewAngle(30.0)
+            self.camera.OrthogonalizeViewUp()
+            self.camera.SetClippingRange(0.1, 10.0)
+        finally:
+            self._rendering = False
+        self.render_all()
+
+    def reset_camera(self) -> None:
+        self.set_standard_view("iso")
+
+    def rotate(self, degrees: float) -> None:
+        """Turn the shared camera about the vertical axis through the origin."""
+        self._rendering = True
+        try:
+            position = np.asarray(self.camera.GetPosition())
+            a = math.radians(degrees)
+            c, s = math.cos(a), math.sin(a)
+            x, y, z = position
+            self.camera.SetPosition(c * x + s * z, y, -s * x + c * z)
+            self.camera.OrthogonalizeViewUp()
+        finally:
+            self._rendering = False
+        self.render_all()
+
+    def set_turntable(self, on: bool) -> None:
+        if self.turntable_button.isChecked() != on:
+            self.turntable_button.setChecked(on)  # re-enters through toggled
+            return
+        self.turntable.start() if on else self.turntable.stop()
+
+    def close_views(self) -> None:
+        self.turntable.stop()
+        for view in self.views.values():
+            view.close_plotter()

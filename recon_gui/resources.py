@@ -1,0 +1,75 @@
+"""Where the shipped resources live: demo checkpoints, sample images, icons.
+
+The repository keeps them in ``resources/`` next to the packages; ``RECON_GUI_RESOURCES``
+overrides the location (an installed copy, or a test that wants an empty folder).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SLOTS = ("baseline", "proposed")
+
+
+def resources_dir() -> Path:
+    env = os.environ.get("RECON_GUI_RESOURCES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def checkpoint_path(slot: str) -> Path:
+    """The shipped demo checkpoint of ``slot`` ("baseline" | "proposed"); may not exist."""
+    if slot not in SLOTS:
+        raise ValueError(f"unknown model slot {slot!r}; expected one of {SLOTS}")
+    return resources_dir() / "checkpoints" / f"{slot}.pt"
+
+
+def samples_root() -> Path:
+    """A tiny data set in the R2N2 layout (one object per class)."""
+    return resources_dir() / "samples"
+
+
+def icon_path(name: str) -> Path:
+    return resources_dir() / "icons" / f"{name}.svg"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One gallery item: a rendered view and, when known, its ground-truth voxels."""
+
+    image: Path
+    binvox: Path | None
+    label: str
+
+
+def ground_truth_for(image: str | Path) -> Path | None:
+    """The binvox file of an image that sits in an R2N2 layout
+    (ROOT/ShapeNetRendering/<synset>/<id>/rendering/NN.png -> ROOT/ShapeNetVox32/<synset>/<id>/model.binvox)."""
+    p = Path(image)
+    parts = p.parts
+    if len(parts) < 5 or parts[-2] != "rendering" or parts[-5] != "ShapeNetRendering":
+        return None
+    root = Path(*parts[:-5])
+    candidate = root / "ShapeNetVox32" / parts[-4] / parts[-3] / "model.binvox"
+    return candidate if candidate.is_file() else None
+
+
+def gallery_samples(root: Path | None = None, view: str = "00.png") -> list[Sample]:
+    """One image per object found under ``root`` (default: the shipped samples), sorted by class."""
+    from core.taxonomy import SYNSETS
+
+    root = samples_root() if root is None else Path(root)
+    renderings = root / "ShapeNetRendering"
+    if not renderings.is_dir():
+        return []
+    samples = []
+    for synset_dir in sorted(d for d in renderings.iterdir() if d.is_dir()):
+        for obj_dir in sorted(d for d in synset_dir.iterdir() if d.is_dir()):
+            image = obj_dir / "rendering" / view
+            if image.is_file():
+                name = SYNSETS.get(synset_dir.name, synset_dir.name)
+                samples.append(Sample(image, ground_truth_for(image), name))
+    return samples

@@ -1,0 +1,127 @@
+"""The work behind one comparison: both models on one picture, plus its ground truth.
+
+Qt-free, so it runs on a worker thread and is testable on its own. The picture is prepared
+once and handed to both models; the baseline's prior class is the user's choice or, on
+"auto", the proposed model's top class.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import CheckpointError, ReconError
+from core.predict import Prediction, Predictor
+
+SLOTS = ("baseline", "proposed")
+AUTO = "auto"
+THUMBNAIL_SIDE = 256
+
+
+@dataclass
+class ComparisonRequest:
+    image: str | Path | np.ndarray  # a file, or an RGBA/RGB array (e.g. pasted from the clipboard)
+    ground_truth: str | Path | None = None  # binvox of the same object, when known
+    prior_choice: str = AUTO  # "auto" or a class name for the baseline's prior
+    source_name: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.source_name:
+            return self.source_name
+        return Path(self.image).name if isinstance(self.image, (str, Path)) else "pasted image"
+
+
+@dataclass
+class ComparisonResult:
+    request: ComparisonRequest
+    predictions: dict[str, Prediction | None]
+    messages: dict[str, str]  # per slot: why there is no prediction (empty when there is one)
+    ground_truth: np.ndarray | None  # float32 (32,32,32) in {0,1}
+    input_preview: np.ndarray  # uint8 (127,127,3)
+    background_note: str
+    thumbnail: np.ndarray  # uint8 RGBA, longer side <= THUMBNAIL_SIDE: the picture as given
+    elapsed_ms: float = 0.0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def probabilities(self) -> dict[str, float] | None:
+        p = self.predictions.get("proposed")
+        return p.probabilities if p is not None else None
+
+
+def load_predictor(path: str | Path, slot: str) -> Predictor:
+    """Load a checkpoint for ``slot``; a checkpoint of the other model is a CheckpointError."""
+    if slot not in SLOTS:
+        raise ValueError(f"unknown model slot {slot!r}")
+    predictor = Predictor.load(path)
+    if predictor.name != slot:
+        raise CheckpointError(path, f"this is a {predictor.name} checkpoint; load it as the {predictor.name} model, not the {slot}")
+    return predictor
+
+
+def _thumbnail(image: str | Path | np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    from core.data.photo import load_picture
+
+    rgba, _alpha, _notes, _name = load_picture(image)
+    pic = Image.fromarray(rgba, "RGBA")
+    pic.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    return np.asarray(pic)
+
+
+def read_ground_truth(path: str | Path) -> np.ndarray:
+    from core.io.binvox import read_binvox
+
+    return read_binvox(path, expect_dim=32).data.astype(np.float32)
+
+
+def run_comparison(predictors: dict[str, Predictor | None], request: ComparisonRequest) -> ComparisonResult:
+    """Prepare the picture once, run the proposed model, then the baseline on the chosen prior.
+
+    A bad picture raises (DataError naming it); a model that cannot run on this picture (e.g.
+    the baseline with no prior available) leaves a message for its slot instead.
+    """
+    from core.data.photo import prepare_image
+
+    t0 = time.perf_counter()
+    prepared = prepare_image(request.image)
+    thumb = _thumbnail(request.image)
+    t1 = time.perf_counter()
+    predictions: dict[str, Prediction | None] = {s: None for s in SLOTS}
+    messages = {s: "" for s in SLOTS}
+
+    proposed = predictors.get("proposed")
+    if proposed is not None:
+        predictions["proposed"] = proposed.predict(prepared)
+    else:
+        messages["proposed"] = "no proposed model loaded"
+
+    baseline = predictors.get("baseline")
+    if baseline is None:
+        messages["baseline"] = "no baseline model loaded"
+    else:
+        choice = request.prior_choice or AUTO
+        try:
+            if choice != AUTO:
+                predictions["baseline"] = baseline.predict(prepared, prior_class=choice)
+            elif predictions["proposed"] is not None and predictions["proposed"].probabilities:
+                predictions["baseline"] = baseline.predict(prepared, probabilities=predictions["proposed"].probabilities)
+            else:
+                messages["baseline"] = "prior 'auto' needs the proposed model: pick a prior class"
+        except ReconError as exc:
+            messages["baseline"] = str(exc)
+    t2 = time.perf_counter()
+
+    ground_truth = read_ground_truth(request.ground_truth) if request.ground_truth else None
+    t3 = time.perf_counter()
+    return ComparisonResult(
+        request=request, predictions=predictions, messages=messages, ground_truth=ground_truth,
+        input_preview=prepared.preview, background_note=prepared.note, thumbnail=thumb,
+        elapsed_ms=(t3 - t0) * 1e3,
+        timings_ms={"prepare": (t1 - t0) * 1e3, "models": (t2 - t1) * 1e3, "ground_truth": (t3 - t2) * 1e3},
+    )
