@@ -52,21 +52,34 @@ def composite(rgba: np.ndarray, bg: Sequence[float] = WHITE) -> np.ndarray:
     return rgb * alpha + background * (1.0 - alpha)
 
 
+def _jitter_matrix(rng: np.random.Generator, brightness: float, contrast: float, saturation: float, mean_grey: float) -> tuple[np.ndarray, float]:
+    """Brightness, contrast and saturation are all linear in RGB, so together they are one
+    3×3 matrix plus a grey offset: ``y = M @ x + offset`` (clipped to [0,1] afterwards).
+
+    brightness ``x·b``; contrast about the object's mean grey ``m`` (after brightness):
+    ``(x - b·m)·c + b·m``; saturation about each pixel's grey ``g = L·x``: ``(x - g)·s + g``.
+    """
+    b = rng.uniform(1 - brightness, 1 + brightness) if brightness else 1.0
+    c = rng.uniform(1 - contrast, 1 + contrast) if contrast else 1.0
+    s = rng.uniform(1 - saturation, 1 + saturation) if saturation else 1.0
+    sat = s * np.eye(3) + (1 - s) * np.ones((3, 1)) @ _LUMA[None, :].astype(np.float64)
+    return (c * b * sat).astype(np.float32), float((1 - c) * b * mean_grey)
+
+
+def _weighted_grey_mean(rgb_planes: list[np.ndarray], alpha: np.ndarray | None) -> float:
+    if alpha is None or float(alpha.sum()) == 0.0:
+        return float(sum(_LUMA[k] * rgb_planes[k].mean() for k in range(3)))
+    a = alpha.ravel()
+    return float(sum(_LUMA[k] * np.dot(rgb_planes[k].ravel(), a) for k in range(3)) / a.sum())
+
+
 def color_jitter(rgb: np.ndarray, rng: np.random.Generator, brightness: float, contrast: float, saturation: float, alpha: np.ndarray | None = None) -> np.ndarray:
-    """Scale brightness, contrast (about the mean grey of the object, weighted by ``alpha``)
-    and saturation (about each pixel's grey)."""
-    out = rgb
-    if brightness:
-        out = out * np.float32(rng.uniform(1 - brightness, 1 + brightness))
-    if contrast:
-        grey = out @ _LUMA
-        w = None if alpha is None else alpha.reshape(grey.shape)
-        grey_mean = np.float32(grey.mean() if w is None or w.sum() == 0 else (grey * w).sum() / w.sum())
-        out = (out - grey_mean) * np.float32(rng.uniform(1 - contrast, 1 + contrast)) + grey_mean
-    if saturation:
-        grey = (out @ _LUMA)[..., None]
-        out = (out - grey) * np.float32(rng.uniform(1 - saturation, 1 + saturation)) + grey
-    return np.clip(out, 0.0, 1.0)
+    """Float RGB (H,W,3) in [0,1] with random brightness/contrast/saturation, clipped to [0,1];
+    the contrast pivot is the object's mean grey (pixels weighted by ``alpha`` (H,W,1) if given)."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    planes = [rgb[..., k] for k in range(3)]
+    m, offset = _jitter_matrix(rng, brightness, contrast, saturation, _weighted_grey_mean(planes, None if alpha is None else alpha[..., 0]))
+    return np.clip(rgb @ m.T + offset, 0.0, 1.0)
 
 
 def normalize(rgb: np.ndarray) -> torch.Tensor:
@@ -82,28 +95,61 @@ def denormalize(image: torch.Tensor | np.ndarray) -> np.ndarray:
     return (np.clip(arr, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+def _composite_normalized(rgba: np.ndarray, background: Sequence[float], jitter: tuple | None = None) -> torch.Tensor:
+    """``normalize(composite(rgba, background))`` (after optional colour jitter), computed one
+    contiguous colour plane at a time: about 6x faster than the HWC float path, same values.
+
+    With ``n(v) = (v - MEAN)/STD`` and ``B = n(background)``: ``out = a·(n(rgb) - B) + B``.
+    ``jitter`` = (rng, AugmentConfig) applies ``color_jitter`` to the object first.
+    """
+    chw = np.moveaxis(rgba, -1, 0)
+    alpha = chw[3].astype(np.float32)
+    alpha *= np.float32(1 / 255)
+    bgn = (np.asarray(background, dtype=np.float32).reshape(3) - MEAN) / STD
+    out = np.empty((3,) + rgba.shape[:2], dtype=np.float32)
+    if jitter is None:
+        for c in range(3):
+            x = chw[c].astype(np.float32)
+            x *= np.float32(1 / (255 * STD[c]))
+            x -= MEAN[c] / STD[c] + bgn[c]
+            x *= alpha
+            x += bgn[c]
+            out[c] = x
+        return torch.from_numpy(out)
+    rng, cfg = jitter
+    planes = [chw[c].astype(np.float32) * np.float32(1 / 255) for c in range(3)]
+    m, offset = _jitter_matrix(rng, cfg.brightness, cfg.contrast, cfg.saturation, _weighted_grey_mean(planes, alpha))
+    for c in range(3):
+        y = planes[0] * m[c, 0]
+        y += planes[1] * m[c, 1]
+        y += planes[2] * m[c, 2]
+        y += np.float32(offset)
+        np.clip(y, 0.0, 1.0, out=y)
+        y *= np.float32(1 / STD[c])
+        y -= MEAN[c] / STD[c] + bgn[c]
+        y *= alpha
+        y += bgn[c]
+        out[c] = y
+    return torch.from_numpy(out)
+
+
 def eval_transform(rgba: np.ndarray, background: Sequence[float] = WHITE) -> torch.Tensor:
     """137×137 RGBA -> centre crop, composite over ``background`` (white), normalise."""
     _check_source(rgba)
-    return normalize(composite(crop(rgba), background))
+    return _composite_normalized(crop(rgba), background)
 
 
 def train_transform(rgba: np.ndarray, rng: np.random.Generator, config: AugmentConfig = AugmentConfig(), background: Sequence[float] | None = None) -> torch.Tensor:
-    """137×137 RGBA -> jittered crop, random (or given) background, colour jitter, normalise."""
+    """137×137 RGBA -> jittered crop, random (or given) background, colour jitter of the
+    object (not the background), normalise."""
     _check_source(rgba)
     j = int(config.crop_jitter)
     top, left = (CENTRE_OFFSET + rng.integers(-j, j + 1, size=2)) if j else (CENTRE_OFFSET, CENTRE_OFFSET)
     cropped = crop(rgba, int(top), int(left))
     if background is None:
         background = rng.random(3) if config.random_background else WHITE
-    if config.brightness or config.contrast or config.saturation:
-        # jitter the object only, then composite, so the background stays the chosen colour
-        alpha = cropped[..., 3:].astype(np.float32) * (1.0 / 255.0)
-        rgb = color_jitter(cropped[..., :3].astype(np.float32) * (1.0 / 255.0), rng, config.brightness, config.contrast, config.saturation, alpha)
-        out = rgb * alpha + np.asarray(background, dtype=np.float32).reshape(1, 1, 3) * (1.0 - alpha)
-    else:
-        out = composite(cropped, background)
-    return normalize(out)
+    has_jitter = bool(config.brightness or config.contrast or config.saturation)
+    return _composite_normalized(cropped, background, (rng, config) if has_jitter else None)
 
 
 def _check_source(rgba: np.ndarray) -> None:

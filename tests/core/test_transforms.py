@@ -102,3 +102,51 @@ def test_same_generator_state_same_output_and_shape_checks():
         eval_transform(rgba[..., :3])
     with pytest.raises(ValueError, match="137x137 RGBA"):
         train_transform(rgba[:100], np.random.default_rng(0))
+
+
+def real_like_rgba(seed=0):
+    """A shaded disc with soft (partial alpha) edges on a transparent background."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:137, :137]
+    r = np.hypot(yy - 68, xx - 70)
+    rgba = np.zeros((137, 137, 4), np.uint8)
+    rgba[..., :3] = rng.integers(0, 256, (137, 137, 3))
+    rgba[..., 3] = np.clip((45 - r) * 40, 0, 255).astype(np.uint8)
+    return rgba
+
+
+def test_fast_paths_match_the_public_float_pipeline():
+    """eval/train_transform compute plane by plane; they must equal normalize(composite(...))
+    (the path photos take) with colour jitter defined step by step."""
+    from core.data.transforms import color_jitter, crop
+
+    rgba = real_like_rgba()
+    for bg in ((1.0, 1.0, 1.0), (0.2, 0.5, 0.9)):
+        ref = normalize(composite(crop(rgba), bg))
+        torch.testing.assert_close(eval_transform(rgba, bg), ref, atol=1e-5, rtol=0)
+    cfg = AugmentConfig(crop_jitter=5, brightness=0.3, contrast=0.3, saturation=0.3)
+    for seed in range(5):
+        got = train_transform(rgba, np.random.default_rng(seed), cfg)
+        rng = np.random.default_rng(seed)
+        top, left = 5 + rng.integers(-5, 6, size=2)
+        bg = rng.random(3)
+        c = crop(rgba, int(top), int(left))
+        alpha = c[..., 3:].astype(np.float32) / 255
+        jittered = color_jitter(c[..., :3].astype(np.float32) / 255, rng, 0.3, 0.3, 0.3, alpha)
+        ref = normalize(jittered * alpha + bg.astype(np.float32) * (1 - alpha))
+        torch.testing.assert_close(got, ref, atol=1e-4, rtol=0)
+
+
+def test_colour_jitter_is_brightness_then_contrast_then_saturation():
+    from core.data.transforms import color_jitter
+
+    rgb = np.random.default_rng(1).random((6, 5, 3)).astype(np.float32) * 0.5 + 0.2
+    luma = np.array([0.299, 0.587, 0.114])
+    out = color_jitter(rgb, np.random.default_rng(4), 0.3, 0.3, 0.3)
+    b, c, s = np.random.default_rng(4).uniform(0.7, 1.3, size=3)
+    x = rgb * b
+    m = (x @ luma).mean()
+    x = (x - m) * c + m
+    g = (x @ luma)[..., None]
+    x = np.clip((x - g) * s + g, 0, 1)
+    np.testing.assert_allclose(out, x, atol=1e-5)
