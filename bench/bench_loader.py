@@ -34,7 +34,7 @@ RESULTS = REPO / "bench" / "results" / "loader.json"
 def build_root(root: Path, objects_per_class: int, seed: int) -> str:
     """Generated data if the synth writer is available, else the real sample copied ×N."""
     if (root / "ShapeNetRendering").is_dir():
-        return "existing"
+        return f"existing root {root}"
     try:
         from core.synth.writer import generate_dataset
     except ImportError:

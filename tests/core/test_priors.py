@@ -72,3 +72,29 @@ def test_prior_from_shapes_is_the_mean(real_r2n2_root):
     assert set(np.unique(prior * 3).round(4)) <= {0.0, 1.0, 2.0, 3.0}
     with pytest.raises(ValueError):
         prior_from_shapes([])
+
+
+def test_synth_priors_from_train_split_and_cache_reuse(tiny_synth_root, monkeypatch):
+    import core.data.priors as priors_mod
+    from core.taxonomy import ALL_CLASSES
+
+    d = discover(tiny_synth_root)
+    splits = make_splits(d, seed=0)
+    classes = list(ALL_CLASSES)
+    priors = compute_priors(d, splits, classes)
+    assert priors.shape == (13, 32, 32, 32)
+    for c, name in enumerate(classes):
+        train_keys = [o.key for o in d.objects if o.class_name == name and o.key in splits.train]
+        assert len(train_keys) == 2
+        np.testing.assert_allclose(priors[c], manual_mean(d, train_keys), atol=1e-6)
+    everything = np.stack([manual_mean(d, [o.key for o in d.objects if o.class_name == n]) for n in classes])
+    assert not np.allclose(priors, everything)  # test objects are not in the prior
+
+    def no_reading(path):
+        raise AssertionError(f"cache not used: read {path}")
+
+    monkeypatch.setattr(priors_mod, "load_voxels", no_reading)
+    np.testing.assert_array_equal(compute_priors(tiny_synth_root, splits, "13"), priors)
+    # another class list is another cache file, so it must read the voxels again
+    with pytest.raises(AssertionError, match="cache not used"):
+        compute_priors(d, splits, "7")
