@@ -86,6 +86,22 @@ class WorkerManager(QObject):
         self.pool.start(worker)
         return worker
 
+    def prepare(self, fn: Callable[..., Any], *args: Any, wants_progress: bool = True, **kwargs: Any) -> Worker:
+        """A worker that is not running yet: connect its signals, then ``launch`` it.
+
+        ``start`` runs the callable at once, so a fast one (a failing discovery, a missing
+        file) can emit ``finished``/``failed``/``done`` before the caller has connected to
+        them, and those signals are lost. Connect first, launch second.
+        """
+        return Worker(fn, *args, wants_progress=wants_progress, **kwargs)
+
+    def launch(self, worker: Worker) -> Worker:
+        """Run a worker made by ``prepare`` on the pool."""
+        self._running.add(worker)
+        worker.signals.done.connect(lambda w=worker: self._running.discard(w))
+        self.pool.start(worker)
+        return worker
+
     @property
     def running(self) -> list[Worker]:
         return list(self._running)

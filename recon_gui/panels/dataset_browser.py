@@ -54,6 +54,7 @@ class DatasetPanel(QWidget):
         self.eval_error: str | None = None
         self.eval_report: Any = None
         self._objects_by_class: dict[str, list[Any]] = {}
+        self._quiet = False
         self._build_ui()
 
     # ---------------------------------------------------------------- UI
@@ -159,10 +160,11 @@ class DatasetPanel(QWidget):
         self.root_edit.setText(str(root))
         self._set_message(f"reading {root} …")
         self._set_browsing_enabled(False)
-        self.open_worker = self.workers.start(discover, root, wants_progress=False)
-        self.open_worker.signals.finished.connect(lambda d, r=root: self._on_discovered(r, d))
-        self.open_worker.signals.failed.connect(self._on_open_failed)
-        self.open_worker.signals.done.connect(self._on_open_done)
+        worker = self.workers.prepare(discover, root, wants_progress=False)
+        worker.signals.finished.connect(lambda d, r=root: self._on_discovered(r, d))
+        worker.signals.failed.connect(self._on_open_failed)
+        worker.signals.done.connect(self._on_open_done)
+        self.open_worker = self.workers.launch(worker)
 
     def _on_discovered(self, root: Path, discovery: Any) -> None:
         self.root, self.discovery = root, discovery
@@ -214,9 +216,13 @@ class DatasetPanel(QWidget):
         i = self.class_combo.findData(class_name)
         if i < 0:
             raise ValueError(f"class {class_name!r} is not in the open data set")
-        self.class_combo.setCurrentIndex(i)
-        self.object_combo.setCurrentIndex(object_index)
-        self.view_spin.setValue(view)
+        self._quiet = True  # one sampleChosen for the whole selection, not one per widget
+        try:
+            self.class_combo.setCurrentIndex(i)
+            self.object_combo.setCurrentIndex(object_index)
+            self.view_spin.setValue(view)
+        finally:
+            self._quiet = False
         self._sample_changed()
 
     def current_sample(self) -> tuple[str, str] | None:
@@ -226,6 +232,8 @@ class DatasetPanel(QWidget):
         return str(obj.png_path(self.view_spin.value())), str(obj.binvox_path)
 
     def _sample_changed(self, *_: Any) -> None:
+        if self._quiet:
+            return
         sample = self.current_sample()
         if sample is None:
             self.thumbnail.clear()
@@ -264,15 +272,16 @@ class DatasetPanel(QWidget):
         if views is not None:
             self.eval_views_spin.setValue(views)
         n_views = self.eval_views_spin.value()
-        self.eval_worker = self.workers.start(
+        worker = self.workers.prepare(
             evaluate, str(checkpoint), str(self.root), split="test", views="all" if n_views >= VIEWS else n_views
         )
-        sig = self.eval_worker.signals
+        sig = worker.signals
         sig.progress.connect(self._on_eval_progress)
         sig.finished.connect(self._on_eval_finished)
         sig.failed.connect(self._on_eval_failed)
         sig.cancelled.connect(self._on_eval_cancelled)
         sig.done.connect(self._on_eval_done)
+        self.eval_worker = self.workers.launch(worker)
 
     def cancel_evaluation(self) -> None:
         if self.eval_worker is not None:

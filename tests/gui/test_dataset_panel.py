@@ -25,7 +25,7 @@ def open_and_wait(qtbot, panel: DatasetPanel, root: Path) -> None:
     qtbot.waitUntil(lambda: panel.open_worker is None, timeout=20000)
 
 
-def test_open_pick_class_object_view_emits_existing_paths(qtbot, panel, tiny_synth_root):
+def test_open_pick_class_object_view_emits_existing_paths(tiny_synth_root, qtbot, panel):
     open_and_wait(qtbot, panel, tiny_synth_root)
     assert panel.discovery is not None, panel.message
     assert panel.class_combo.count() == 13
@@ -53,7 +53,7 @@ def test_real_sample_folder_opens(qtbot, panel, real_r2n2_root):
     assert panel.object_combo.count() == 3
 
 
-def test_non_dataset_folder_shows_message_and_panel_stays_usable(qtbot, panel, tmp_path, tiny_synth_root):
+def test_non_dataset_folder_shows_message_and_panel_stays_usable(tiny_synth_root, qtbot, panel, tmp_path):
     (tmp_path / "holiday_photos").mkdir()
     open_and_wait(qtbot, panel, tmp_path / "holiday_photos")
     assert panel.discovery is None
