@@ -58,6 +58,26 @@ class Part:
             return world.min(axis=0), world.max(axis=0)
         raise ValueError(f"unknown part kind {self.kind!r}")
 
+    def half_thickness(self) -> float:
+        """Half the part's smallest width: the voxeliser widens its tolerance for thin parts."""
+        if self.kind in ("box", "ellipsoid"):
+            return float(self.params.min())
+        if self.kind == "frustum":
+            r0, r1, h = self.params
+            return float(min((r0 + r1) / 2.0, h))
+        proj = self.vertices @ self.planes[:, :3].T  # widths along every face normal
+        return float((proj.max(axis=0) - proj.min(axis=0)).min() / 2.0)
+
+    def local_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds of the part in its own frame (a tight box to sample its volume in)."""
+        if self.kind in ("box", "ellipsoid"):
+            return -self.params, self.params
+        if self.kind == "frustum":
+            r0, r1, h = self.params
+            r = max(r0, r1)
+            return np.array([-r, -h, -r]), np.array([r, h, r])
+        return self.vertices.min(axis=0), self.vertices.max(axis=0)
+
     def normalised(self, shift: np.ndarray, scale: float) -> "Part":
         """The part after ``p -> (p - shift) * scale``."""
         verts = None if self.vertices is None else self.vertices * scale
