@@ -193,11 +193,14 @@ class EpochSampler(Sampler):
             yield (i, epoch)
 
 
-def _worker_init(worker_id: int) -> None:
-    # 2-core machines: one intra-op thread per worker avoids oversubscription
+def worker_init(worker_id: int) -> None:
+    """DataLoader ``worker_init_fn``: one intra-op thread per worker (no oversubscription on
+    small machines) and a distinct legacy numpy seed (augmentation itself does not use it)."""
     torch.set_num_threads(1)
-    seed = torch.initial_seed() % 2**32
-    np.random.seed(seed)
+    np.random.seed(torch.initial_seed() % 2**32)
+
+
+_worker_init = worker_init  # earlier name, still imported by callers
 
 
 def make_loader(
@@ -219,5 +222,5 @@ def make_loader(
     sampler = EpochSampler(len(dataset), shuffle, dataset.seed if seed is None else seed, start_epoch)
     kwargs = {}
     if num_workers > 0:
-        kwargs = dict(persistent_workers=persistent_workers, worker_init_fn=_worker_init, prefetch_factor=4, multiprocessing_context=multiprocessing_context)
+        kwargs = dict(persistent_workers=persistent_workers, worker_init_fn=worker_init, prefetch_factor=4, multiprocessing_context=multiprocessing_context)
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=num_workers, drop_last=drop_last, pin_memory=pin_memory, **kwargs)

@@ -137,6 +137,19 @@ def test_broken_files_surface_as_data_errors_naming_them(real_r2n2_root, tmp_pat
         ds[48]
 
 
+
+def test_data_error_from_a_worker_process_keeps_its_type_and_file(real_r2n2_root, tmp_path):
+    root = tmp_path / "r2n2"
+    shutil.copytree(real_r2n2_root, root)
+    d = discover(root, "chair")
+    ds = R2N2Dataset(root, "chair", "train", make_splits(d, (1.0, 0.0, 0.0)), discovery=d)
+    ds.records[0].png_path(3).write_bytes(b"junk")
+    with pytest.raises(DataError) as info:
+        for _ in make_loader(ds, batch_size=8, num_workers=1, shuffle=False, persistent_workers=False):
+            pass
+    assert info.value.path == ds.records[0].png_path(3)
+    assert info.value.problem.startswith("corrupt or unreadable image")
+
 # -- generated data (13 classes × 3 objects) -------------------------------------------------
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET, resolve_classes  # noqa: E402
 
