@@ -2,8 +2,9 @@
 
 The baseline (Wallace & Hariharan 2019) conditions on these; computing them from the TRAIN
 split only keeps test shapes out of the model's inputs. They are cached next to the data set
-(``ROOT/.recon_cache/priors-<split_id>-<classes hash>.npy``) because a 13-class pass reads
-tens of thousands of binvox files.
+(``ROOT/.recon_cache/priors-<split_id>-<classes hash>-<files hash>.npy``) because a 13-class
+pass reads tens of thousands of binvox files. The files hash covers the size and mtime of every
+train binvox, so regenerating the data set (same ids, new shapes) never reuses a stale prior.
 """
 
 from __future__ import annotations
@@ -31,8 +32,30 @@ def classes_hash(classes: Sequence[str]) -> str:
     return hashlib.sha1(",".join(classes).encode()).hexdigest()[:8]
 
 
-def prior_cache_path(root: str | Path, splits: Splits, classes: Sequence[str]) -> Path:
-    return Path(root) / CACHE_DIR / f"priors-{splits.split_id}-{classes_hash(list(classes))}.npy"
+def _train_records(discovery: Discovery, splits: Splits, names: Sequence[str]) -> tuple[list, list[str]]:
+    """(records of the train keys present, train keys of these classes missing on disk)."""
+    by_key = discovery.by_key()
+    synsets = {NAME_TO_SYNSET[n] for n in names}
+    wanted = [k for k in splits.train if k.split("/", 1)[0] in synsets]
+    return [by_key[k] for k in wanted if k in by_key], [k for k in wanted if k not in by_key]
+
+
+def _files_hash(records) -> str:
+    h = hashlib.sha1()
+    for rec in records:
+        try:
+            st = os.stat(rec.binvox_path)
+            h.update(f"{rec.key}:{st.st_size}:{st.st_mtime_ns};".encode())
+        except OSError:
+            h.update(f"{rec.key}:missing;".encode())
+    return h.hexdigest()[:8]
+
+
+def prior_cache_path(discovery: Discovery, splits: Splits, classes: Sequence[str]) -> Path:
+    """Where ``compute_priors`` caches the priors of these train files."""
+    names = list(classes)
+    records, _ = _train_records(discovery, splits, names)
+    return Path(discovery.root) / CACHE_DIR / f"priors-{splits.split_id}-{classes_hash(names)}-{_files_hash(records)}.npy"
 
 
 def prior_from_shapes(paths: Sequence[str | Path]) -> np.ndarray:
@@ -66,36 +89,37 @@ def compute_priors(
         classes = source.classes
     names = resolve_classes(classes)
     discovery = source if isinstance(source, Discovery) else discover(source, names)
-    path = prior_cache_path(discovery.root, splits, names)
+    path = prior_cache_path(discovery, splits, names)
     if cache:
         cached = _read_cache(path, len(names))
         if cached is not None:
             report(progress, 1, 1, "class priors (cached)")
             return cached
 
-    by_key = discovery.by_key()
-    train = [k for k in splits.train if k in by_key]
+    records, lost = _train_records(discovery, splits, names)
     index = {NAME_TO_SYNSET[n]: i for i, n in enumerate(names)}
-    train = [k for k in train if k.split("/", 1)[0] in index]
-    lost = [k for k in splits.train if k.split("/", 1)[0] in index and k not in by_key]
     if lost:
         log.warning("%s: %d train object(s) of the split are not on disk (e.g. %s); priors use the rest", discovery.root, len(lost), lost[0])
     sums = np.zeros((len(names),) + (VOXEL_DIM,) * 3, dtype=np.float64)
     counts = np.zeros(len(names), dtype=np.int64)
-    for done, key in enumerate(train, 1):
+    for done, rec in enumerate(records, 1):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        c = index[key.split("/", 1)[0]]
-        sums[c] += load_voxels(by_key[key].binvox_path)
+        c = index[rec.synset]
+        sums[c] += load_voxels(rec.binvox_path)
         counts[c] += 1
-        if done % 50 == 0 or done == len(train):
-            report(progress, done, len(train), "class priors")
+        if done % 50 == 0 or done == len(records):
+            report(progress, done, len(records), "class priors")
     empty = [n for n, k in zip(names, counts) if k == 0]
     if empty:
         raise DataError(discovery.root, f"no training objects for class(es) {', '.join(empty)} in split {splits.split_id}")
     priors = (sums / counts[:, None, None, None]).astype(np.float32)
     if cache:
         _write_cache(path, priors)
+        stale_prefix = path.name.rsplit("-", 1)[0] + "-"
+        for old in path.parent.glob(stale_prefix + "*.npy"):
+            if old != path:  # the same split and classes over older files
+                old.unlink(missing_ok=True)
     return priors
 
 

@@ -6,7 +6,7 @@ import pytest
 from core.data.priors import compute_priors, prior_cache_path, prior_from_shapes
 from core.data.splits import Splits, make_splits
 from core.errors import DataError
-from core.io.binvox import read_binvox
+from core.io.binvox import Voxels, read_binvox, write_binvox
 from core.io.r2n2 import discover
 
 
@@ -33,7 +33,7 @@ def test_priors_use_the_train_split_only_and_are_cached(copy_root):
     assert not np.allclose(priors[0], manual_mean(d, [o.key for o in d.objects]))
     assert events and events[-1].done == events[-1].total == 2
 
-    cache = prior_cache_path(copy_root, splits, ["chair"])
+    cache = prior_cache_path(d, splits, ["chair"])
     assert cache.is_file() and cache.parent.name == ".recon_cache" and splits.split_id in cache.name
     np.save(cache, np.full((1, 32, 32, 32), 0.25, np.float32))  # reuse is visible through a marker
     assert np.all(compute_priors(copy_root, splits, "chair") == 0.25)
@@ -54,7 +54,22 @@ def test_a_different_split_gets_its_own_prior(copy_root):
     pa, pb = compute_priors(d, a, "chair"), compute_priors(d, b, "chair")
     np.testing.assert_array_equal(pa[0], read_binvox(d.objects[0].binvox_path).data.astype(np.float32))
     np.testing.assert_array_equal(pb[0], read_binvox(d.objects[2].binvox_path).data.astype(np.float32))
-    assert prior_cache_path(copy_root, a, ["chair"]) != prior_cache_path(copy_root, b, ["chair"])
+    assert prior_cache_path(d, a, ["chair"]) != prior_cache_path(d, b, ["chair"])
+
+
+def test_regenerated_voxels_invalidate_the_cache(copy_root):
+    d = discover(copy_root, "chair")
+    keys = [o.key for o in d.objects]
+    splits = Splits(0, (0.34, 0.33, 0.33), [keys[0]], [keys[1]], [keys[2]])
+    before = compute_priors(d, splits, "chair")
+    old_cache = prior_cache_path(d, splits, ["chair"])
+    grid = np.zeros((32, 32, 32), bool)
+    grid[10:20, 10:20, 10:20] = True
+    write_binvox(d.objects[0].binvox_path, Voxels(grid))  # same id, new shape
+    after = compute_priors(d, splits, "chair")
+    np.testing.assert_array_equal(after[0], grid.astype(np.float32))
+    assert not np.array_equal(before, after)
+    assert not old_cache.exists() and prior_cache_path(d, splits, ["chair"]).is_file()
 
 
 def test_class_without_train_objects_is_an_error(copy_root):
