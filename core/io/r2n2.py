@@ -22,7 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from core.errors import DataError
 from core.geometry.camera import IMAGE_SIZE, ViewParams
 from core.io.binvox import read_binvox
-from core.taxonomy import NAME_TO_SYNSET, SYNSETS, resolve_classes
+from core.taxonomy import NAME_TO_SYNSET, resolve_classes
 
 log = logging.getLogger(__name__)
 
@@ -220,5 +220,5 @@ def load_voxels(path: str | Path) -> np.ndarray:
 
 __all__ = [
     "ObjectRecord", "Discovery", "discover", "read_metadata", "metadata_array", "load_rgba", "load_voxels",
-    "SYNSETS", "VIEWS_PER_OBJECT", "RENDERING_DIR", "VOXEL_DIR",
+    "VIEWS_PER_OBJECT", "VOXEL_DIM", "RENDERING_DIR", "VOXEL_DIR",
 ]
