@@ -1,0 +1,127 @@
+"""Multi-process training helpers: torchrun environment, DDP wrapping, sharded resumable sampling.
+
+Launch with ``torchrun --nproc-per-node N -m core.cli train ...`` (or any launcher that sets
+RANK / WORLD_SIZE / LOCAL_RANK / MASTER_ADDR / MASTER_PORT). One process per GPU with NCCL;
+on CPU, gloo. Only rank 0 writes checkpoints and logs; every rank sees the same seeded
+permutation and takes its own slice, like ``DistributedSampler``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import torch
+import torch.distributed as dist
+from torch.utils.data import Sampler
+
+
+@dataclass
+class DistInfo:
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+    initialized_here: bool = False
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+
+def init_distributed(device_type: str) -> DistInfo:
+    """Join the process group described by the environment (no-op for a single process)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return DistInfo()
+    rank = int(os.environ.get("RANK", "0"))
+    local = int(os.environ.get("LOCAL_RANK", str(rank)))
+    created = False
+    if not dist.is_initialized():
+        backend = "nccl" if device_type == "cuda" and dist.is_nccl_available() else "gloo"
+        dist.init_process_group(backend=backend, rank=rank, world_size=world)
+        created = True
+    return DistInfo(dist.get_rank(), dist.get_world_size(), local, created)
+
+
+def shutdown_distributed(info: DistInfo) -> None:
+    if info.initialized_here and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def barrier(info: DistInfo) -> None:
+    if info.enabled:
+        dist.barrier()
+
+
+def all_mean(value: float, info: DistInfo) -> float:
+    """Mean of a scalar over ranks (float64 on CPU: gloo and nccl both accept it via the device)."""
+    if not info.enabled:
+        return float(value)
+    t = torch.tensor([float(value)], dtype=torch.float64)
+    if dist.get_backend() == "nccl":
+        t = t.cuda()
+    dist.all_reduce(t)
+    return float(t.item()) / info.world_size
+
+
+def gather_objects(obj: Any, info: DistInfo) -> list[Any]:
+    """Every rank's ``obj`` (picklable), in rank order; ``[obj]`` for one process."""
+    if not info.enabled:
+        return [obj]
+    out: list[Any] = [None] * info.world_size
+    dist.all_gather_object(out, obj)
+    return out
+
+
+def broadcast_object(obj: Any, info: DistInfo) -> Any:
+    if not info.enabled:
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
+
+
+class ResumableShardSampler(Sampler):
+    """Yields ``(index, epoch)`` for ``R2N2Dataset``: a per-epoch permutation from ``seed`` (the
+    same formula as ``core.data.dataset.EpochSampler``), padded to a multiple of the world size,
+    this rank's slice, starting ``start`` positions in (to resume mid-epoch exactly)."""
+
+    def __init__(self, length: int, shuffle: bool, seed: int, rank: int = 0, world_size: int = 1):
+        self.length = length
+        self.shuffle = shuffle
+        self.seed = int(seed)
+        self.rank = rank
+        self.world_size = world_size
+        self.epoch = 0
+        self.start = 0
+
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.epoch = int(epoch)
+        self.start = int(start)
+
+    def _shard(self) -> list[int]:
+        if self.shuffle:
+            g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+            order = torch.randperm(self.length, generator=g).tolist()
+        else:
+            order = list(range(self.length))
+        if self.world_size > 1:
+            pad = (-len(order)) % self.world_size
+            order = order + order[:pad]
+            order = order[self.rank :: self.world_size]
+        return order
+
+    def shard_size(self) -> int:
+        return -(-self.length // self.world_size)
+
+    def __len__(self) -> int:
+        return max(0, self.shard_size() - self.start)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for i in self._shard()[self.start :]:
+            yield (i, self.epoch)

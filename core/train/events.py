@@ -1,0 +1,157 @@
+"""What the trainer tells the outside world: step/epoch events, callbacks, metric sinks.
+
+The CLI (tqdm via core.progress), the GUI (a Qt worker) and the metrics files all subscribe to
+the same events, so none of them needs to know how the training loop is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Protocol, Sequence
+
+from core.progress import CancelToken, ProgressCallback, report
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StepEvent:
+    epoch: int  # 0-based epoch this step belongs to
+    step: int  # global optimiser step count after this step (1-based)
+    step_in_epoch: int  # 1-based
+    steps_per_epoch: int
+    total_steps: int
+    loss: float
+    bce: float
+    ce: float | None
+    lr: float
+    images_per_s: float
+
+    def as_metrics(self) -> dict[str, Any]:
+        return {"kind": "step", **asdict(self)}
+
+
+@dataclass
+class EpochEvent:
+    epoch: int  # 0-based epoch just finished
+    epochs: int
+    step: int
+    total_steps: int
+    train_loss: float
+    val_loss: float | None
+    val_iou: float | None  # instance-mean IoU at the selection threshold
+    val_iou_at: dict[str, float] = field(default_factory=dict)  # "0.3" -> IoU
+    val_iou_class_mean: float | None = None
+    val_accuracy: float | None = None
+    is_best: bool = False
+    seconds: float = 0.0
+    checkpoint: str | None = None
+
+    def as_metrics(self) -> dict[str, Any]:
+        return {"kind": "epoch", **asdict(self)}
+
+
+class TrainCallback(Protocol):
+    """Implement any subset; the trainer calls what exists."""
+
+    def on_step(self, event: StepEvent) -> None: ...
+
+    def on_epoch(self, event: EpochEvent) -> None: ...
+
+
+def dispatch(callbacks: Sequence[Any], hook: str, event: Any) -> None:
+    for cb in callbacks:
+        fn = getattr(cb, hook, None)
+        if fn is not None:
+            fn(event)
+
+
+class ProgressBridge:
+    """Turns events into ``core.progress`` reports: done/total = optimiser steps."""
+
+    def __init__(self, progress: Optional[ProgressCallback], run_dir: Path):
+        self.progress = progress
+        self.run_dir = str(run_dir)
+
+    def on_step(self, e: StepEvent) -> None:
+        report(self.progress, e.step, e.total_steps, f"epoch {e.epoch + 1}", kind="step", epoch=e.epoch, step=e.step, loss=e.loss, img_s=round(e.images_per_s, 1))
+
+    def on_epoch(self, e: EpochEvent) -> None:
+        metrics: dict[str, Any] = {"kind": "epoch", "epoch": e.epoch, "step": e.step, "train_loss": e.train_loss, "run_dir": self.run_dir}
+        for key in ("val_loss", "val_iou", "val_iou_class_mean", "val_accuracy"):
+            value = getattr(e, key)
+            if value is not None:
+                metrics[key] = value
+        msg = f"epoch {e.epoch + 1}/{e.epochs} done" + (" (best)" if e.is_best else "")
+        report(self.progress, e.step, e.total_steps, msg, **metrics)
+
+
+class JsonlLogger:
+    """Appends one JSON object per step (every ``every`` steps) and per epoch to metrics.jsonl."""
+
+    def __init__(self, path: Path, every: int = 10):
+        self.path = Path(path)
+        self.every = max(1, every)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(self, record: dict[str, Any]) -> None:
+        with open(self.path, "a") as f:
+            f.write(json.dumps({"time": round(time.time(), 3), **record}) + "\n")
+
+    def on_step(self, e: StepEvent) -> None:
+        if e.step % self.every == 0 or e.step_in_epoch == e.steps_per_epoch:
+            self.write(e.as_metrics())
+
+    def on_epoch(self, e: EpochEvent) -> None:
+        self.write(e.as_metrics())
+
+
+class TensorBoardLogger:
+    """Optional: scalars to TensorBoard when the package is installed (never required)."""
+
+    def __init__(self, log_dir: Path):
+        from torch.utils.tensorboard import SummaryWriter  # ImportError when tensorboard is absent
+
+        self.writer = SummaryWriter(str(log_dir))
+
+    def on_step(self, e: StepEvent) -> None:
+        self.writer.add_scalar("train/loss", e.loss, e.step)
+        self.writer.add_scalar("train/bce", e.bce, e.step)
+        if e.ce is not None:
+            self.writer.add_scalar("train/ce", e.ce, e.step)
+
+    def on_epoch(self, e: EpochEvent) -> None:
+        if e.val_loss is not None:
+            self.writer.add_scalar("val/loss", e.val_loss, e.step)
+        for t, v in e.val_iou_at.items():
+            self.writer.add_scalar(f"val/iou@{t}", v, e.step)
+        if e.val_accuracy is not None:
+            self.writer.add_scalar("val/accuracy", e.val_accuracy, e.step)
+        self.writer.flush()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def make_tensorboard_logger(log_dir: Path) -> TensorBoardLogger | None:
+    try:
+        return TensorBoardLogger(log_dir)
+    except ImportError:
+        return None
+
+
+def read_metrics(path: str | Path) -> list[dict[str, Any]]:
+    """All records of a metrics.jsonl (for plots and tests)."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def wait_if_paused(pause: threading.Event | None, cancel: CancelToken | None, poll_s: float = 0.05) -> None:
+    """Block between steps while ``pause`` is set; a cancel ends the wait."""
+    while pause is not None and pause.is_set() and not (cancel is not None and cancel.cancelled):
+        time.sleep(poll_s)

@@ -1,0 +1,428 @@
+"""The training loop: ``train(cfg) -> TrainResult`` for both models, CPU or GPU(s).
+
+Guarantees: a seed fixes the run on CPU (seeded model init, per-epoch shuffles, per-item
+augmentation, deterministic kernels); ``last.pt`` at every epoch end (and every N steps if
+asked) resumes bit-exactly, mid-epoch included; a cancel saves ``last.pt`` before raising
+``Cancelled``; ``best.pt`` follows validation IoU. Under torchrun every rank trains on its
+slice and rank 0 alone writes files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+from core.errors import Cancelled, CheckpointError
+from core.metrics import class_mean, per_class_means, voxel_iou
+from core.models.registry import ModelOutput, ReconModel, build_model
+from core.progress import CancelToken, ProgressCallback
+from core.train.checkpoint import capture_rng_state, read_checkpoint_dict, restore_rng_state, save_checkpoint
+from core.train.config import TrainConfig
+from core.train.distributed import DistInfo, ResumableShardSampler, all_mean, barrier, gather_objects, init_distributed, shutdown_distributed
+from core.train.events import EpochEvent, JsonlLogger, ProgressBridge, StepEvent, dispatch, make_tensorboard_logger, wait_if_paused
+
+log = logging.getLogger(__name__)
+
+# Fields a resumed run may change; everything else comes from the checkpoint.
+RUN_CONTROL_FIELDS = ("epochs", "device", "amp", "num_workers", "save_every_steps", "log_every_steps", "tensorboard")
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    last_path: Path
+    best_path: Optional[Path]
+    history: list[dict[str, Any]]
+    best_metric: Optional[float]
+    epochs_completed: int
+    global_step: int
+    config: TrainConfig = field(repr=False)
+
+
+# ----------------------------------------------------------------------------- pieces
+def resolve_device(spec: str, local_rank: int = 0) -> torch.device:
+    """"auto" → CUDA when present (this process's GPU under torchrun) else CPU."""
+    spec = (spec or "auto").lower()
+    if spec == "auto":
+        spec = "cuda" if torch.cuda.is_available() else "cpu"
+    if spec.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ValueError("device 'cuda' requested but this PyTorch build sees no CUDA GPU")
+        if spec == "cuda":
+            return torch.device("cuda", local_rank)
+    return torch.device(spec)
+
+
+def compute_loss(out: ModelOutput, voxels: torch.Tensor, labels: torch.Tensor, ce_weight: float, bce_weight: float) -> tuple[torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:
+    """a·CE + b·BCE (voxel BCE averaged over voxels). CE is computed even at a=0 so that
+    every parameter takes part in the graph (DistributedDataParallel requires it)."""
+    bce = F.binary_cross_entropy_with_logits(out.occupancy_logits.float(), voxels)
+    loss = bce_weight * bce
+    ce = None
+    if out.class_logits is not None:
+        ce = F.cross_entropy(out.class_logits.float(), labels)
+        loss = loss + ce_weight * ce
+    return loss, bce, ce
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def merge_resume_config(cfg: TrainConfig, stored: dict[str, Any], checkpoint_path: Path) -> TrainConfig:
+    """The checkpoint's config with the run-control fields of ``cfg``; run dir = the checkpoint's."""
+    try:
+        base = TrainConfig.from_dict(stored)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(checkpoint_path, f"stored training config is invalid ({exc})") from None
+    changes = {k: getattr(cfg, k) for k in RUN_CONTROL_FIELDS}
+    if cfg.data_root:
+        changes["data_root"] = cfg.data_root
+    run_dir = Path(checkpoint_path).resolve().parent
+    changes.update(out_dir=str(run_dir.parent), name=run_dir.name, resume=str(checkpoint_path))
+    if base.split_file and not Path(base.split_file).is_file() and (run_dir / "splits.json").is_file():
+        changes["split_file"] = str(run_dir / "splits.json")  # the run folder was moved
+    return base.replace(**changes)
+
+
+def _tensor_batch(batch: dict, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    nb = device.type == "cuda"
+    return (batch["image"].to(device, non_blocking=nb), batch["voxels"].to(device, non_blocking=nb), torch.as_tensor(batch["label"]).to(device, non_blocking=nb))
+
+
+# ----------------------------------------------------------------------------- data
+@dataclass
+class _Data:
+    train: Any
+    val: Any
+    splits: Any
+    priors: Optional[np.ndarray]
+
+
+def _prepare_data(cfg: TrainConfig, dist_info: DistInfo, progress: ProgressCallback | None, cancel: CancelToken | None) -> _Data:
+    from core.data.dataset import R2N2Dataset
+    from core.data.priors import compute_priors
+    from core.data.splits import load_splits, make_splits, save_splits
+    from core.errors import DataError
+    from core.io.r2n2 import discover
+    from core.taxonomy import NAME_TO_SYNSET
+
+    if not cfg.data_root:
+        raise ValueError("no data set given (data_root / --data)")
+    root = Path(cfg.data_root)
+    if not root.is_dir():
+        raise DataError(root, "data set folder not found")
+    discovery = discover(root)  # every class present: splits must not depend on the class subset
+    if cfg.split_file:
+        splits = load_splits(cfg.split_file)
+    else:
+        splits = make_splits(discovery, cfg.split_ratios, cfg.split_seed)
+    synsets = {NAME_TO_SYNSET[c] for c in cfg.classes}
+    train = R2N2Dataset(root, cfg.classes, "train", splits, augment=cfg.augment, views=cfg.views, seed=cfg.seed, discovery=discovery)
+    val = None
+    if any(k.split("/", 1)[0] in synsets for k in splits.val):
+        val = R2N2Dataset(root, cfg.classes, "val", splits, augment=False, views=cfg.val_views, seed=cfg.seed, discovery=discovery)
+    elif dist_info.is_main:
+        log.warning("%s: the validation split has no objects of these classes; best.pt will follow the latest epoch", root)
+    priors = compute_priors(train, splits, cfg.classes, cache=dist_info.is_main, cancel=cancel) if cfg.model == "baseline" else None
+    return _Data(train, val, splits, priors)
+
+
+def _loader(dataset, sampler, cfg: TrainConfig, device: torch.device) -> DataLoader:
+    kwargs: dict[str, Any] = {}
+    if cfg.num_workers > 0:
+        from core.data.dataset import _worker_init
+
+        kwargs = dict(persistent_workers=True, worker_init_fn=_worker_init, prefetch_factor=4)
+    # Own generator: creating an iterator must not consume the global RNG (exact resume).
+    gen = torch.Generator().manual_seed(cfg.seed)
+    return DataLoader(dataset, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, pin_memory=device.type == "cuda", generator=gen, **kwargs)
+
+
+# ----------------------------------------------------------------------------- trainer
+class Trainer:
+    """State of one run; ``fit()`` runs it. Use ``train(cfg)`` unless you need the pieces."""
+
+    def __init__(self, cfg: TrainConfig, progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+                 callbacks: Sequence[Any] = (), pause: threading.Event | None = None):
+        self.cancel = cancel
+        self.pause = pause
+        resume_payload = None
+        if cfg.resume:
+            resume_payload = read_checkpoint_dict(cfg.resume)
+            if resume_payload.get("optimizer") is None:
+                raise CheckpointError(cfg.resume, "holds weights only (no optimizer state); resume from a last.pt")
+            cfg = merge_resume_config(cfg, resume_payload.get("train_config") or {}, Path(cfg.resume))
+        self.cfg = cfg
+        probe = resolve_device(cfg.device)  # fails early and clearly on a CPU-only machine
+        self.dist = init_distributed(probe.type)
+        self.device = resolve_device(cfg.device, self.dist.local_rank)
+        if self.device.type == "cuda":
+            torch.cuda.set_device(self.device)
+        self.run_dir = cfg.run_dir
+        self.last_path = self.run_dir / "last.pt"
+        self.best_path = self.run_dir / "best.pt"
+
+        seed_everything(cfg.seed)
+        self.data = _prepare_data(cfg, self.dist, progress, cancel)
+        self.split_id = self.data.splits.split_id
+        if self.dist.is_main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            split_path = self.run_dir / "splits.json"
+            if not cfg.split_file:
+                from core.data.splits import save_splits
+
+                save_splits(self.data.splits, split_path)
+                self.cfg = cfg = cfg.replace(split_file=str(split_path))
+        barrier(self.dist)
+        if not self.dist.is_main and not cfg.split_file:
+            self.cfg = cfg = cfg.replace(split_file=str(self.run_dir / "splits.json"))
+
+        torch.manual_seed(cfg.seed)
+        self.model_config = cfg.model_config()
+        model: ReconModel = build_model(self.model_config).to(self.device)
+        self.raw_model = model
+        self.priors_t = None
+        if self.data.priors is not None:
+            self.priors_t = torch.from_numpy(self.data.priors).unsqueeze(1).to(self.device)  # C×1×32³
+        if self.dist.enabled:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+
+            model = DDP(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        self.model = model
+        self.optimizer = torch.optim.Adam(self.raw_model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.use_amp = bool(cfg.amp and self.device.type == "cuda")
+        self.amp_dtype = torch.bfloat16 if self.use_amp and torch.cuda.is_bf16_supported() else torch.float16
+        self.scaler = torch.amp.GradScaler("cuda") if self.use_amp and self.amp_dtype == torch.float16 else None
+
+        self.epoch = 0
+        self.step_in_epoch = 0
+        self.global_step = 0
+        self.history: list[dict[str, Any]] = []
+        self.best_metric: Optional[float] = None
+        if resume_payload is not None:
+            self._restore(resume_payload)
+
+        self.sampler = ResumableShardSampler(len(self.data.train), True, cfg.seed, self.dist.rank, self.dist.world_size)
+        self.loader = _loader(self.data.train, self.sampler, cfg, self.device)
+        per_rank = self.sampler.shard_size()
+        self.steps_per_epoch = max(1, math.ceil(per_rank / cfg.batch_size))
+        if cfg.max_steps_per_epoch > 0:
+            self.steps_per_epoch = min(self.steps_per_epoch, cfg.max_steps_per_epoch)
+        self.total_steps = self.steps_per_epoch * cfg.epochs
+
+        self.callbacks: list[Any] = []
+        self._tb = None
+        if self.dist.is_main:
+            self.callbacks.append(JsonlLogger(self.run_dir / "metrics.jsonl", cfg.log_every_steps))
+            if cfg.tensorboard:
+                self._tb = make_tensorboard_logger(self.run_dir / "tensorboard")
+                if self._tb is not None:
+                    self.callbacks.append(self._tb)
+            self.callbacks.append(ProgressBridge(progress, self.run_dir))
+            self.callbacks.extend(callbacks)
+            (self.run_dir / "config.json").write_text(json.dumps(self.cfg.to_dict(), indent=1))
+            if resume_payload is not None:
+                self.callbacks[0].write({"kind": "resume", "epoch": self.epoch, "step": self.global_step, "from": str(cfg.resume)})
+
+    # -- checkpoint state -------------------------------------------------------------------
+    def _restore(self, payload: dict[str, Any]) -> None:
+        path = Path(self.cfg.resume)
+        stored_split = payload.get("split_id")
+        if stored_split and stored_split != self.split_id:
+            raise CheckpointError(path, f"was trained on split {stored_split}, but the data gives split {self.split_id}")
+        if list(payload.get("classes") or []) != list(self.cfg.classes):
+            raise CheckpointError(path, "class list differs from the configuration")
+        try:
+            self.raw_model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["model_state"].items()})
+            self.optimizer.load_state_dict(payload["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as exc:
+            raise CheckpointError(path, f"cannot restore training state ({str(exc).splitlines()[0][:160]})") from None
+        if self.scaler is not None and payload.get("scaler"):
+            self.scaler.load_state_dict(payload["scaler"])
+        self.epoch = int(payload["epoch"])
+        self.step_in_epoch = int(payload["step_in_epoch"])
+        self.global_step = int(payload["global_step"])
+        self.history = list(payload.get("history") or [])
+        self.best_metric = payload.get("best_metric")
+        restore_rng_state(payload.get("rng") or {})
+
+    def save(self, path: Path, *, weights_only: bool = False) -> Path:
+        """Rank 0 writes; other ranks return the path without writing."""
+        if not self.dist.is_main:
+            return path
+        return save_checkpoint(
+            path,
+            self.raw_model,
+            self.model_config,
+            self.cfg.to_dict(),
+            split_id=self.split_id,
+            priors=self.data.priors,
+            history=self.history,
+            optimizer=None if weights_only else self.optimizer,
+            scaler=None if weights_only else self.scaler,
+            epoch=self.epoch,
+            step_in_epoch=self.step_in_epoch,
+            global_step=self.global_step,
+            best_metric=self.best_metric,
+            rng_state=None if weights_only else capture_rng_state(),
+            half=weights_only and self.cfg.best_half,
+            extra={"world_size": self.dist.world_size},
+        )
+
+    # -- one step ---------------------------------------------------------------------------
+    def _autocast(self):
+        if self.use_amp:
+            return torch.autocast(device_type="cuda", dtype=self.amp_dtype)
+        return contextlib.nullcontext()
+
+    def _priors_for(self, labels: torch.Tensor) -> Optional[torch.Tensor]:
+        return None if self.priors_t is None else self.priors_t[labels]
+
+    def train_step(self, batch: dict) -> tuple[float, float, Optional[float]]:
+        images, voxels, labels = _tensor_batch(batch, self.device)
+        self.model.train()
+        with self._autocast():
+            out = self.model(images, self._priors_for(labels))
+        loss, bce, ce = compute_loss(out, voxels, labels, self.cfg.ce_weight, self.cfg.bce_weight)
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            loss.backward()
+            self.optimizer.step()
+        return loss.item(), bce.item(), None if ce is None else ce.item()
+
+    # -- validation -------------------------------------------------------------------------
+    @torch.no_grad()
+    def validate(self) -> dict[str, Any]:
+        """IoU at each threshold (instance and class means), loss and accuracy on the val split."""
+        if self.data.val is None:
+            return {}
+        ds = self.data.val
+        sampler = ResumableShardSampler(len(ds), False, self.cfg.seed, self.dist.rank, self.dist.world_size)
+        loader = DataLoader(ds, batch_size=self.cfg.batch_size, sampler=sampler, num_workers=0)
+        self.model.eval()
+        rows: list[tuple[int, int, float, int, list[float]]] = []  # index, label, loss, correct, ious
+        position = 0
+        indices = list(sampler)
+        for batch in loader:
+            if self.cancel is not None:
+                self.cancel.raise_if_cancelled()
+            images, voxels, labels = _tensor_batch(batch, self.device)
+            with self._autocast():
+                out = self.raw_model(images, self._priors_for(labels))
+            prob = torch.sigmoid(out.occupancy_logits.float())
+            per_bce = F.binary_cross_entropy_with_logits(out.occupancy_logits.float(), voxels, reduction="none").flatten(1).mean(1)
+            ious = torch.stack([voxel_iou(prob, voxels, t) for t in self.cfg.thresholds], dim=1).cpu()
+            correct = (out.class_logits.argmax(1) == labels).long().cpu() if out.class_logits is not None else torch.full_like(labels.cpu(), -1)
+            for j in range(images.shape[0]):
+                rows.append((indices[position][0], int(labels[j]), float(per_bce[j]), int(correct[j]), ious[j].tolist()))
+                position += 1
+        merged = {r[0]: r for part in gather_objects(rows, self.dist) for r in part}  # drop sampler padding
+        rows = [merged[k] for k in sorted(merged)]
+        labels = [self.cfg.classes[r[1]] for r in rows]
+        result: dict[str, Any] = {"val_loss": float(np.mean([r[2] for r in rows]))}
+        for ti, t in enumerate(self.cfg.thresholds):
+            result[f"val_iou@{t:g}"] = float(np.mean([r[4][ti] for r in rows]))
+        sel = self.cfg.thresholds.index(self.cfg.select_threshold)
+        result["val_iou"] = result[f"val_iou@{self.cfg.select_threshold:g}"]
+        per_class = per_class_means([r[4][sel] for r in rows], labels)
+        result["val_iou_class_mean"] = class_mean(per_class)
+        result["val_iou_per_class"] = per_class
+        if self.raw_model.has_classifier:
+            result["val_accuracy"] = float(np.mean([r[3] for r in rows]))
+        return result
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _check_cancel(self) -> None:
+        wait_if_paused(self.pause, self.cancel)
+        if self.cancel is not None and self.cancel.cancelled:
+            self.save(self.last_path)
+            barrier(self.dist)
+            raise Cancelled(f"training cancelled; resumable checkpoint {self.last_path}")
+
+    def fit(self) -> TrainResult:
+        cfg = self.cfg
+        deterministic_before = torch.are_deterministic_algorithms_enabled()
+        if cfg.deterministic and self.device.type == "cpu":
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        try:
+            self._fit_epochs()
+        finally:
+            torch.use_deterministic_algorithms(deterministic_before)
+            if self._tb is not None:
+                self._tb.close()
+            shutdown_distributed(self.dist)
+        return TrainResult(self.run_dir, self.last_path, self.best_path if self.best_path.exists() else None, self.history,
+                           self.best_metric, self.epoch, self.global_step, self.cfg)
+
+    def _fit_epochs(self) -> None:
+        cfg = self.cfg
+        while self.epoch < cfg.epochs:
+            t_epoch = time.perf_counter()
+            self.sampler.set_epoch(self.epoch, start=self.step_in_epoch * cfg.batch_size)
+            losses: list[float] = []
+            if self.step_in_epoch < self.steps_per_epoch:
+                for batch in self.loader:
+                    self._check_cancel()
+                    t0 = time.perf_counter()
+                    loss, bce, ce = self.train_step(batch)
+                    losses.append(loss)
+                    self.step_in_epoch += 1
+                    self.global_step += 1
+                    if self.dist.is_main:
+                        n = len(batch["label"]) * self.dist.world_size
+                        event = StepEvent(self.epoch, self.global_step, self.step_in_epoch, self.steps_per_epoch, self.total_steps,
+                                          loss, bce, ce, self.optimizer.param_groups[0]["lr"], n / max(time.perf_counter() - t0, 1e-9))
+                        dispatch(self.callbacks, "on_step", event)
+                    if cfg.save_every_steps and self.global_step % cfg.save_every_steps == 0 and self.step_in_epoch < self.steps_per_epoch:
+                        self.save(self.last_path)
+                    if self.step_in_epoch >= self.steps_per_epoch:
+                        break
+            self._check_cancel()
+            val = self.validate()
+            train_loss = all_mean(float(np.mean(losses)) if losses else float("nan"), self.dist)
+            metric = val.get("val_iou")
+            is_best = metric is None or self.best_metric is None or metric > self.best_metric
+            if is_best:
+                self.best_metric = metric
+            record = {"epoch": self.epoch, "step": self.global_step, "train_loss": train_loss, **{k: v for k, v in val.items() if k != "val_iou_per_class"},
+                      "seconds": round(time.perf_counter() - t_epoch, 3)}
+            if "val_iou_per_class" in val:
+                record["val_iou_per_class"] = val["val_iou_per_class"]
+            self.history.append(record)
+            self.epoch += 1
+            self.step_in_epoch = 0
+            self.save(self.last_path)
+            if is_best:
+                self.save(self.best_path, weights_only=True)
+            barrier(self.dist)
+            if self.dist.is_main:
+                event = EpochEvent(self.epoch - 1, cfg.epochs, self.global_step, self.total_steps, train_loss, val.get("val_loss"), metric,
+                                   {k.split("@")[1]: v for k, v in val.items() if k.startswith("val_iou@")}, val.get("val_iou_class_mean"),
+                                   val.get("val_accuracy"), is_best, record["seconds"], str(self.last_path))
+                dispatch(self.callbacks, "on_epoch", event)
+
+
+def train(cfg: TrainConfig, progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+          callbacks: Sequence[Any] | None = None, pause: threading.Event | None = None) -> TrainResult:
+    """Train (or resume, when ``cfg.resume`` names a last.pt) and return where the results are."""
+    return Trainer(cfg, progress, cancel, callbacks or (), pause).fit()
