@@ -37,23 +37,7 @@ from core.progress import ProgressEvent
 from recon_gui.panels.curves import CurvesWidget
 from recon_gui.workers import Worker, WorkerManager
 
-#  Default classification-loss weight per class count, as in the paper (a=0.05 for 13, 0.001 for 7).
-DEFAULT_CE_WEIGHT = {"13": 0.05, "7": 0.001}
-
-
-def pausable(progress: Callable[[ProgressEvent], None], pause: threading.Event, cancel) -> Callable[[ProgressEvent], None]:
-    """Wrap a progress callback so the training thread blocks between steps while ``pause`` is set.
-
-    The trainer calls progress between steps, so blocking here pauses it at a clean point
-    without the trainer knowing; a cancel releases the wait so the trainer sees the token.
-    """
-
-    def wrapped(event: ProgressEvent) -> None:
-        progress(event)
-        while pause.is_set() and not cancel.cancelled:
-            time.sleep(0.05)
-
-    return wrapped
+from core.train.config import DEFAULT_CE_WEIGHT  # the paper's a per class count
 
 
 def limit_torch_threads(n: int | None) -> None:
@@ -62,6 +46,12 @@ def limit_torch_threads(n: int | None) -> None:
         import torch
 
         torch.set_num_threads(n)
+
+
+def split_ratios(val_pct: int, test_pct: int) -> tuple[float, float, float]:
+    """(train, val, test) fractions from the two held-out percentages."""
+    val, test = val_pct / 100, test_pct / 100
+    return (round(1.0 - val - test, 6), val, test)
 
 
 def format_eta(seconds: float) -> str:
@@ -145,6 +135,35 @@ class TrainingPanel(QWidget):
         self.views_spin.setValue(24)
         self.views_spin.setToolTip("random views per object per epoch (24 = all)")
         form.addRow("Views per object", self.views_spin)
+
+        self.val_views_spin = QSpinBox()
+        self.val_views_spin.setRange(1, 24)
+        self.val_views_spin.setValue(4)
+        self.val_views_spin.setToolTip("fixed views per validation object (24 = all)")
+        form.addRow("Validation views", self.val_views_spin)
+
+        self.max_steps_spin = QSpinBox()
+        self.max_steps_spin.setRange(0, 1_000_000)
+        self.max_steps_spin.setValue(0)
+        self.max_steps_spin.setSpecialValueText("whole epoch")
+        self.max_steps_spin.setToolTip("cap on optimiser steps per epoch (quick trials)")
+        form.addRow("Steps per epoch", self.max_steps_spin)
+
+        self.val_pct_spin = QSpinBox()
+        self.val_pct_spin.setRange(0, 90)
+        self.val_pct_spin.setValue(5)
+        self.val_pct_spin.setSuffix(" % val")
+        self.test_pct_spin = QSpinBox()
+        self.test_pct_spin.setRange(0, 90)
+        self.test_pct_spin.setValue(20)
+        self.test_pct_spin.setSuffix(" % test")
+        split_row = QWidget()
+        sl = QHBoxLayout(split_row)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.val_pct_spin)
+        sl.addWidget(self.test_pct_spin)
+        split_row.setToolTip("objects per class held out for validation and test (the rest trains)")
+        form.addRow("Split", split_row)
 
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setDecimals(6)
@@ -297,26 +316,28 @@ class TrainingPanel(QWidget):
 
     # ---------------------------------------------------------------- config
     def build_config(self):
-        """The form as core's TrainConfig (validation errors surface as a one-line message)."""
+        """The form as core's TrainConfig (its validation errors surface as one line)."""
         from core.train.config import build_train_config
 
         return build_train_config(**self.form_values())
 
     def form_values(self) -> dict[str, Any]:
-        from core.taxonomy import resolve_classes
-
+        """TrainConfig overrides from the widgets (keys are TrainConfig fields)."""
         model = self.model_combo.currentText()
         spec = self.classes_combo.currentText()
         name = self.name_edit.text().strip() or f"{model}-{spec}cls-{time.strftime('%Y%m%d-%H%M%S')}"
         return {
             "model": model,
             "data_root": self.data_edit.text().strip(),
-            "classes": resolve_classes(spec),
+            "classes": spec,
             "epochs": self.epochs_spin.value(),
             "batch_size": self.batch_spin.value(),
             "views": "all" if self.views_spin.value() >= 24 else self.views_spin.value(),
+            "val_views": "all" if self.val_views_spin.value() >= 24 else self.val_views_spin.value(),
+            "max_steps_per_epoch": self.max_steps_spin.value(),
+            "split_ratios": split_ratios(self.val_pct_spin.value(), self.test_pct_spin.value()),
             "lr": self.lr_spin.value(),
-            "ce_weight": self.ce_weight_spin.value() if model == "proposed" else 0.0,
+            "ce_weight": self.ce_weight_spin.value(),
             "bce_weight": self.bce_weight_spin.value(),
             "fusion": self.fusion_combo.currentText(),
             "embed_dim": int(self.embed_combo.currentText()),
@@ -339,7 +360,8 @@ class TrainingPanel(QWidget):
             return
         self.trained_model = self.model_combo.currentText()
         self.checkpoint_path = None
-        self._run_dir = None
+        # a resumed run continues in its checkpoint's folder (core.train.trainer.merge_resume_config)
+        self._run_dir = Path(cfg.resume).resolve().parent if cfg.resume else cfg.run_dir
         self.load_baseline_button.setEnabled(False)
         self.load_proposed_button.setEnabled(False)
         self.curves.clear()
@@ -347,7 +369,8 @@ class TrainingPanel(QWidget):
         self._pause.clear()
         self.progress_bar.setRange(0, 0)  # busy until the first event says how many steps
         self.eta_label.setText("")
-        self.log(f"starting {self.trained_model} training → {self.form_values()['out_dir']}")
+        verb = f"resuming from {cfg.resume}" if cfg.resume else "starting"
+        self.log(f"{verb}: {self.trained_model} on {cfg.data_root} ({len(cfg.classes)} classes) → {self._run_dir}")
         worker = self.workers.prepare(self._run, cfg)
         worker.signals.progress.connect(self._on_progress)
         worker.signals.finished.connect(self._on_finished)
@@ -361,11 +384,11 @@ class TrainingPanel(QWidget):
         self.trainingStarted.emit()
 
     def _run(self, cfg, progress, cancel):
-        """Pool thread: limit torch threads, make the progress callback pausable, train."""
+        """Pool thread: limit torch's threads (the UI needs a core), then train."""
         from core.train.trainer import train
 
         limit_torch_threads(self.torch_threads)
-        return train(cfg, progress=pausable(progress, self._pause, cancel), cancel=cancel)
+        return train(cfg, progress=progress, cancel=cancel, pause=self._pause)
 
     def toggle_pause(self) -> None:
         if self.worker is None:
@@ -373,6 +396,7 @@ class TrainingPanel(QWidget):
         if self._pause.is_set():
             self._pause.clear()
             self.worker.pause_event.clear()
+            self._eta = EtaEstimator()  # the paused time is not a rate
             self.pause_button.setText("Pause")
             self.state = "running"
             self.status_label.setText("running")
@@ -382,7 +406,7 @@ class TrainingPanel(QWidget):
             self.worker.pause_event.set()
             self.pause_button.setText("Resume")
             self.state = "paused"
-            self.status_label.setText("paused (after the current step)")
+            self.status_label.setText("paused")
             self.log("paused")
 
     def cancel(self) -> None:
@@ -402,27 +426,24 @@ class TrainingPanel(QWidget):
             eta = self._eta.update(event.done, event.total)
             if eta is not None:
                 self.eta_label.setText(f"ETA {format_eta(eta)}")
-        m = event.metrics
-        kind = m.get("kind") or m.get("event")
-        step = m.get("step", event.done)
-        if "loss" in m and kind != "epoch":
-            self.curves.add_point("train loss", step, m["loss"])
-        epoch = m.get("epoch")
-        if "val_loss" in m and epoch is not None:
-            self.curves.add_point("val loss", step, m["val_loss"])
-        val_iou = m.get("val_iou")
-        if val_iou is not None and epoch is not None:
-            self.curves.add_point("val IoU", epoch, val_iou)
-        if "run_dir" in m:
-            self._run_dir = Path(m["run_dir"])
-        if kind == "epoch" or event.message and kind != "step":
+        m = event.metrics  # as core.train.events.ProgressBridge reports them
+        kind = m.get("kind")
+        if kind == "step":
+            self.curves.add_point("train loss", m["step"], m["loss"])
+        elif kind == "epoch":
+            if m.get("val_loss") is not None:
+                self.curves.add_point("val loss", m["step"], m["val_loss"])
+            if m.get("val_iou") is not None:
+                self.curves.add_point("val IoU", m["epoch"] + 1, m["val_iou"])
             self.log(self._describe(event))
+        elif event.message:
+            self.log(event.message)
 
     @staticmethod
     def _describe(event: ProgressEvent) -> str:
         parts = [event.message] if event.message else []
         for k, v in event.metrics.items():
-            if k in ("kind", "event", "run_dir"):
+            if k in ("kind", "run_dir"):
                 continue
             parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
         return " ".join(parts)
@@ -463,24 +484,16 @@ class TrainingPanel(QWidget):
 
     # ---------------------------------------------------------------- outcomes
     def _find_checkpoint(self, result: Any, prefer_last: bool = False) -> str | None:
-        candidates: list[Path] = []
-        for attr in ("best_path", "last_path", "best_checkpoint", "last_checkpoint"):
-            p = getattr(result, attr, None)
-            if p:
-                candidates.append(Path(p))
-        run_dir = getattr(result, "run_dir", None) or self._run_dir or self._expected_run_dir()
-        if run_dir:
+        """best.pt (weights of the best validation epoch) else last.pt; after a cancel last.pt,
+        the one that can be resumed."""
+        if result is not None:
+            candidates = [result.best_path, result.last_path]
+        else:
             names = ("last.pt", "best.pt") if prefer_last else ("best.pt", "last.pt")
-            candidates += [Path(run_dir) / n for n in names]
+            candidates = [self._run_dir / n for n in names] if self._run_dir else []
         for p in candidates:
-            if p.is_file():
+            if p is not None and Path(p).is_file():
                 return str(p)
-        return None
-
-    def _expected_run_dir(self) -> Path | None:
-        values = self.form_values()
-        if values["out_dir"] and self.name_edit.text().strip():
-            return Path(values["out_dir"]) / self.name_edit.text().strip()
         return None
 
     def _enable_load(self) -> None:

@@ -1,0 +1,164 @@
+"""Training panel end to end on the tiny generated set: train, watch curves, load; pause;
+cancel and resume; a failing run shows its error and leaves the panel usable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.train.checkpoint import load_checkpoint
+from recon_gui.panels.training import TrainingPanel
+from recon_gui.workers import WorkerManager
+
+TRAIN_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def panel(qtbot):
+    workers = WorkerManager()
+    p = TrainingPanel(workers, torch_threads=1)
+    qtbot.addWidget(p)
+    yield p
+    workers.cancel_all()
+    workers.wait(60_000)
+    if p.error_box is not None:
+        p.error_box.close()
+
+
+def fill_form(panel: TrainingPanel, root: Path, out: Path, name: str, *, model: str = "proposed", epochs: int = 1) -> None:
+    panel.model_combo.setCurrentText(model)
+    panel.data_edit.setText(str(root))
+    panel.classes_combo.setCurrentText("13")
+    panel.epochs_spin.setValue(epochs)
+    panel.batch_spin.setValue(8)
+    panel.views_spin.setValue(2)
+    panel.val_views_spin.setValue(1)
+    panel.val_pct_spin.setValue(20)  # 3 objects per class: 1 train, 1 val, 1 test
+    panel.test_pct_spin.setValue(20)
+    panel.max_steps_spin.setValue(0)
+    panel.lr_spin.setValue(1e-3)
+    panel.fusion_combo.setCurrentText("sum")
+    panel.embed_combo.setCurrentText("128")
+    panel.encoder_combo.setCurrentText("fast")
+    panel.out_edit.setText(str(out))
+    panel.name_edit.setText(name)
+    panel.resume_check.setChecked(False)
+
+
+def wait_idle(qtbot, panel: TrainingPanel) -> None:
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=TRAIN_TIMEOUT_MS)
+
+
+def assert_form_usable(panel: TrainingPanel) -> None:
+    assert panel.start_button.isEnabled()
+    assert not panel.cancel_button.isEnabled() and not panel.pause_button.isEnabled()
+    assert panel.model_combo.isEnabled() and panel.data_edit.isEnabled()
+
+
+def test_one_epoch_run_plots_curves_writes_loadable_checkpoint_and_offers_load(qtbot, panel, tiny_synth_root, tmp_path):
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "one-epoch", model="proposed", epochs=1)
+    with qtbot.waitSignal(panel.trainingStarted, timeout=5000):
+        qtbot.mouseClick(panel.start_button, qtbot_left())
+    assert panel.state == "running"
+    assert not panel.start_button.isEnabled() and panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        pass
+    assert ended.args == ["finished"], panel.last_error
+    assert_form_usable(panel)
+
+    xs, ys = panel.curves.series("train loss")
+    assert len(xs) >= 1 and all(y > 0 for y in ys)
+    line_x = panel.curves.lines["train loss"].get_xdata()
+    assert len(line_x) == len(xs)  # the drawn line caught up with the data
+    assert len(panel.curves.series("val IoU")[0]) >= 1
+    assert panel.progress_bar.value() == panel.progress_bar.maximum() > 0
+
+    ckpt = Path(panel.checkpoint_path)
+    assert ckpt.is_file() and ckpt.name in ("best.pt", "last.pt")
+    assert ckpt.parent == tmp_path / "runs" / "one-epoch"
+    loaded = load_checkpoint(ckpt, expect_model="proposed")
+    assert loaded.model_config.name == "proposed" and loaded.model_config.fusion == "sum"
+    assert len(loaded.classes) == 13
+
+    assert panel.load_proposed_button.isEnabled() and not panel.load_baseline_button.isEnabled()
+    with qtbot.waitSignal(panel.loadCheckpointRequested, timeout=1000) as load:
+        qtbot.mouseClick(panel.load_proposed_button, qtbot_left())
+    assert load.args == [str(ckpt), "proposed"]
+
+
+def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot, panel, tiny_synth_root, tmp_path):
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "cancelled", model="baseline", epochs=50)
+    panel.batch_spin.setValue(2)
+    panel.views_spin.setValue(8)  # 13 train objects × 8 views / 2 = 52 steps: the cancel lands mid-epoch
+    steps: list[int] = []
+    panel.start()
+    panel.worker.signals.progress.connect(lambda e: steps.append(e.done))
+    qtbot.waitUntil(lambda: len(panel.curves.series("train loss")[0]) >= 2, timeout=TRAIN_TIMEOUT_MS)
+
+    qtbot.mouseClick(panel.pause_button, qtbot_left())
+    assert panel.state == "paused" and panel.pause_button.text() == "Resume"
+    qtbot.wait(300)  # the step in flight reports, then the trainer blocks
+    held = len(steps)
+    qtbot.wait(700)
+    assert len(steps) == held, "training kept running while paused"
+    qtbot.mouseClick(panel.pause_button, qtbot_left())
+    assert panel.state == "running"
+    qtbot.waitUntil(lambda: len(steps) > held, timeout=TRAIN_TIMEOUT_MS)
+
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        qtbot.mouseClick(panel.cancel_button, qtbot_left())
+    assert ended.args == ["cancelled"]
+    assert panel.status_label.text() == "cancelled"
+    assert_form_usable(panel)
+
+    last = tmp_path / "runs" / "cancelled" / "last.pt"
+    assert last.is_file()
+    assert panel.checkpoint_path == str(last)
+    assert panel.resume_edit.text() == str(last)
+    assert panel.load_baseline_button.isEnabled() and not panel.load_proposed_button.isEnabled()
+    loaded = load_checkpoint(last, expect_model="baseline")
+    assert loaded.priors is not None and loaded.priors.shape == (13, 32, 32, 32)
+
+    assert loaded.has_training_state and loaded.global_step >= 2
+    assert loaded.epoch == 0 and 0 < loaded.step_in_epoch < 52
+
+    # resume from the cancelled run's last.pt: it continues in the same folder and finishes
+    # the epoch it was cancelled in
+    panel.resume_check.setChecked(True)
+    panel.epochs_spin.setValue(1)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        panel.start()
+    assert ended.args == ["finished"], panel.last_error
+    assert f"resuming from {last}" in panel.log_view.toPlainText()
+    assert panel.result.global_step > loaded.global_step
+    assert panel.result.global_step == 52 and panel.result.epochs_completed == 1
+    assert Path(panel.checkpoint_path).parent == last.parent
+
+
+def test_missing_data_folder_shows_error_and_panel_stays_usable(qtbot, panel, tiny_synth_root, tmp_path):
+    missing = tmp_path / "no_such_folder"
+    fill_form(panel, missing, tmp_path / "runs", "broken")
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        panel.start()
+    assert ended.args == ["failed"]
+    assert panel.last_error and str(missing) in panel.last_error
+    assert panel.error_box is not None and panel.error_box.isVisible()
+    assert not panel.error_box.isModal()
+    assert str(missing) in panel.error_box.text()
+    assert "ERROR" in panel.log_view.toPlainText()
+    assert_form_usable(panel)
+    assert not panel.load_baseline_button.isEnabled() and not panel.load_proposed_button.isEnabled()
+
+    # the same panel can still run a good training
+    panel.error_box.close()
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "after-error", epochs=1)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        panel.start()
+    assert ended.args == ["finished"], panel.last_error
+
+
+def qtbot_left():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
