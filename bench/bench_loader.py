@@ -5,14 +5,18 @@ augmentation on and off, on a generated data set (or the real sample, replicated
 
 Prints a table and writes bench/results/loader.json. The target is ≥ 500 samples/s with 2
 workers on a 2-core machine; the first batch (worker start-up, cold caches) is timed apart.
+On a shared machine the rate depends on the load (recorded); CPU ms per sample does not, and
+2000 / (CPU ms per sample) is the rate two free cores would sustain.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import sys
 import tempfile
@@ -55,11 +59,20 @@ def build_root(root: Path, objects_per_class: int, seed: int) -> str:
     return "real sample replicated"
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process plus its reaped children (the loader workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def measure(ds: R2N2Dataset, workers: int, batch_size: int, batches: int) -> dict:
+    """Wall-clock rate after the first batch, and CPU cost per sample over the whole run
+    (which, unlike the rate, hardly depends on what else the machine is running)."""
+    cpu0 = cpu_seconds()
     loader = make_loader(ds, batch_size=batch_size, num_workers=workers, shuffle=True, seed=0)
     t0 = time.perf_counter()
     it = iter(loader)
-    next(it)
+    first_n = next(it)["image"].shape[0]
     first = time.perf_counter() - t0
     n, t1 = 0, time.perf_counter()
     for _ in range(batches):
@@ -70,9 +83,11 @@ def measure(ds: R2N2Dataset, workers: int, batch_size: int, batches: int) -> dic
             batch = next(it)
         n += batch["image"].shape[0]
     steady = time.perf_counter() - t1
-    del it, loader
+    del it, loader, batch
+    gc.collect()  # shuts the workers down, so their CPU time is counted
+    cpu_ms = (cpu_seconds() - cpu0) * 1e3 / (n + first_n)
     return {"workers": workers, "augment": ds.augment, "samples": n, "seconds": round(steady, 3),
-            "samples_per_s": round(n / steady, 1), "first_batch_s": round(first, 3)}
+            "samples_per_s": round(n / steady, 1), "first_batch_s": round(first, 3), "cpu_ms_per_sample": round(cpu_ms, 3)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 row = measure(ds, workers, args.batch_size, args.batches)
                 rows.append(row)
                 print(f"workers={row['workers']} augment={str(row['augment']):5s} {row['samples_per_s']:8.1f} samples/s"
-                      f"  (first batch {row['first_batch_s']:.2f} s, {row['samples']} samples)", flush=True)
+                      f"  {row['cpu_ms_per_sample']:6.3f} CPU ms/sample  (first batch {row['first_batch_s']:.2f} s, {row['samples']} samples)", flush=True)
         result = {
             "data": source, "objects": len(d.objects), "items": len(d.objects) * 24, "batch_size": args.batch_size,
             "cpu_count": os.cpu_count(), "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
