@@ -621,10 +621,17 @@ def telephone(rng: Rng) -> list[Part]:
         body = [(-d / 2, 0, -w / 2), (-d / 2, 0, w / 2), (d / 2, 0, -w / 2), (d / 2, 0, w / 2),
                 (-d / 2, h1, -w / 2), (-d / 2, h1, w / 2), (d / 2, h0, -w / 2), (d / 2, h0, w / 2)]
         parts = [hull(body, shell)]
-        parts.append(box((-d * 0.2, h1 + 0.01, 0), (0.05, 0.03, w * 0.9), shade(shell, 0.85)))
+        slope = math.atan2(h1 - h0, d)
+
+        def top(x: float) -> float:  # height of the sloped top at x
+            return h1 + (h0 - h1) * (x + d / 2) / d
+
+        hx = -d * 0.25
+        parts.append(box((hx, top(hx) + 0.012, 0), (0.05, 0.03, w * 0.9), shade(shell, 0.85), rot_z(-slope)))
         for k in range(3):
+            kx = d * (0.02 + 0.12 * k)
             for j in range(3):
-                parts.append(box((d * (0.05 + 0.12 * k), (h0 + h1) / 2 + 0.003 - 0.01 * k, (j - 1) * 0.03), (0.025, 0.012, 0.02), screen, rot_z(math.atan2(h1 - h0, d))))
+                parts.append(box((kx, top(kx) + 0.002, (j - 1) * 0.03), (0.025, 0.01, 0.02), screen, rot_z(-slope)))
         return parts
     h = u(rng, 0.11, 0.17) if kind == "smart" else u(rng, 0.1, 0.14)
     w = h * (u(rng, 0.45, 0.56) if kind == "smart" else u(rng, 0.38, 0.45))
@@ -653,7 +660,7 @@ def watercraft(rng: Rng) -> list[Part]:
     kind = rng.choice(["sail", "motor", "ship", "row"])
     L = u(rng, 1.0, 1.6)
     B = L * (u(rng, 0.18, 0.3) if kind != "ship" else u(rng, 0.12, 0.18))
-    D = L * u(rng, 0.08, 0.14)
+    D = L * u(rng, 0.1, 0.17)
     bow = L * u(rng, 0.15, 0.3)
     deck = [(L / 2, 0.0), (L / 2 - bow, -B / 2), (-L / 2 + 0.05 * L, -B / 2), (-L / 2, -B * 0.35), (-L / 2, B * 0.35), (-L / 2 + 0.05 * L, B / 2), (L / 2 - bow, B / 2)]
     keel_len = L * u(rng, 0.5, 0.8)
@@ -661,7 +668,8 @@ def watercraft(rng: Rng) -> list[Part]:
     verts = [(x, D, z) for x, z in deck] + [(-L / 2 + 0.08 * L, 0.0, -keel_w / 2), (-L / 2 + 0.08 * L, 0.0, keel_w / 2),
                                             (-L / 2 + 0.08 * L + keel_len, 0.0, -keel_w / 2), (-L / 2 + 0.08 * L + keel_len, 0.0, keel_w / 2)]
     parts = [hull(verts, hull_col)]
-    parts.append(hull([(x * 0.97, D - 0.005, z * 0.9) for x, z in deck] + [(x * 0.97, D + 0.006, z * 0.9) for x, z in deck], deck_col))
+    if kind != "row":
+        parts.append(hull([(x * 0.97, D - 0.005, z * 0.9) for x, z in deck] + [(x * 0.97, D + 0.006, z * 0.9) for x, z in deck], deck_col))
     if kind == "sail":
         mast_h = L * u(rng, 0.8, 1.3)
         mx = L * u(rng, 0.0, 0.15)
@@ -693,9 +701,13 @@ def watercraft(rng: Rng) -> list[Part]:
             parts.append(frustum((fx, top - 0.01, 0), (fx, top + D * u(rng, 0.6, 1.0), 0), B * 0.13, B * 0.11, pick(rng, BRIGHTS)))
         if chance(rng, 0.7):
             parts.append(cylinder((sx + L * 0.15, D, 0), (sx + L * 0.15, top + D * 1.5, 0), 0.008, METALS[1]))
-    else:  # rowing boat: open hull with benches
+    else:  # rowing boat: benches and oars over the hull
         for k in range(int(rng.integers(1, 4))):
-            parts.append(box((-L * 0.25 + k * L * 0.2, D * 0.9, 0), (0.05, 0.02, B * 0.9), deck_col))
+            parts.append(box((-L * 0.25 + k * L * 0.2, D + 0.01, 0), (0.06, 0.025, B * 0.85), deck_col))
+        if chance(rng, 0.6):
+            ox = -L * 0.05
+            for sz in (-1, 1):
+                parts.append(cylinder((ox - L * 0.12, D * 0.4, sz * B * 1.1), (ox + L * 0.08, D + 0.02, sz * B * 0.35), 0.008, deck_col))
     return parts
 
 

@@ -1,17 +1,18 @@
 """Ray-cast a list of analytic parts into a 137×137 RGBA image (numpy only, no OpenGL).
 
-Each pixel is sampled ``supersample²`` times; the nearest hit wins, is shaded with a
-camera-attached key light, a fill light, ambient and a soft specular, and the samples are
-averaged into anti-aliased colour and alpha. The background is transparent (alpha 0), as in
-the ShapeNet renderings. Rays are only cast inside each part's projected bounding box, which
-keeps the cost proportional to the object's screen area rather than the image area.
+One ray per pixel finds the nearest part; pixels on a silhouette or part boundary, and pixels
+covered by parts thinner than about two pixels, are re-sampled with ``supersample²`` rays and
+averaged, which gives the anti-aliased colour and alpha of a fully supersampled image at a
+fraction of the rays. Hits are shaded with a camera-attached key light, a fill light, ambient
+and a soft specular. The background is transparent (alpha 0), as in the ShapeNet renderings.
+Each part is only tested against rays inside its projected bounding box.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.geometry.camera import IMAGE_SIZE, Camera, ViewParams, camera_from_view
+from core.geometry.camera import FOV_RAD, IMAGE_SIZE, Camera, ViewParams, camera_from_view
 from core.synth.parts import Part
 
 AMBIENT = 0.32
@@ -19,22 +20,7 @@ KEY = 0.62
 FILL = 0.22
 SPECULAR = 0.18
 SHININESS = 24.0
-
-
-def _screen_rect(cam: Camera, part: Part, n: int, supersample: int) -> tuple[int, int, int, int] | None:
-    """Sub-pixel index rectangle [v0, v1) × [u0, u1) covering the part's projected bounds."""
-    lo, hi = part.aabb()
-    corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
-    uv, depth = cam.project(corners)
-    if (depth <= 1e-6).any():
-        return 0, n, 0, n
-    u0 = max(int(np.floor(uv[:, 0].min() * supersample)) - 1, 0)
-    u1 = min(int(np.ceil(uv[:, 0].max() * supersample)) + 1, n)
-    v0 = max(int(np.floor(uv[:, 1].min() * supersample)) - 1, 0)
-    v1 = min(int(np.ceil(uv[:, 1].max() * supersample)) + 1, n)
-    if u0 >= u1 or v0 >= v1:
-        return None
-    return v0, v1, u0, u1
+THIN_PIXELS = 2.0  # parts thinner than this on screen are always supersampled
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -42,78 +28,140 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
 
 
-def _rays(cam: Camera, v0: int, v1: int, u0: int, u1: int, supersample: int) -> np.ndarray:
-    """Unit world directions (v1-v0, u1-u0, 3) of the sub-pixel samples in a rectangle
-    (same sample positions as ``Camera.pixel_rays``)."""
-    uu = ((np.arange(u0, u1) + 0.5) / supersample - cam.principal) / cam.focal_px
-    vv = -((np.arange(v0, v1) + 0.5) / supersample - cam.principal) / cam.focal_px
-    dirs = uu[None, :, None] * cam.right + vv[:, None, None] * cam.up + cam.forward
-    norm = np.sqrt(dirs[..., 0] ** 2 + dirs[..., 1] ** 2 + dirs[..., 2] ** 2)
-    return dirs / norm[..., None]
+def _screen_box(cam: Camera, part: Part) -> np.ndarray | None:
+    """(u0, u1, v0, v1) pixel-coordinate bounds of the part's projected bounding box, or None
+    when it lies off screen."""
+    lo, hi = part.aabb()
+    corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+    uv, depth = cam.project(corners)
+    if (depth <= 1e-6).any():
+        return np.array([-np.inf, np.inf, -np.inf, np.inf])
+    box = np.array([uv[:, 0].min(), uv[:, 0].max(), uv[:, 1].min(), uv[:, 1].max()])
+    if box[1] < 0 or box[3] < 0 or box[0] > cam.size or box[2] > cam.size:
+        return None
+    return box
 
 
-def render_parts(parts: list[Part], view: ViewParams, size: int = IMAGE_SIZE, supersample: int = 2) -> np.ndarray:
-    """(size, size, 4) uint8 RGBA rendering of ``parts`` from ``view``."""
-    cam = camera_from_view(view, size)
-    n = size * supersample
-    rects = [_screen_rect(cam, part, n, supersample) for part in parts]
-    live = [r for r in rects if r is not None]
-    out = np.zeros((size, size, 4), dtype=np.uint8)
-    if not live:
-        return out
-    # work only inside the object's screen rectangle, aligned to whole pixels
-    s = supersample
-    V0 = min(r[0] for r in live) // s * s
-    U0 = min(r[2] for r in live) // s * s
-    V1 = -(-max(r[1] for r in live) // s) * s
-    U1 = -(-max(r[3] for r in live) // s) * s
-    dirs = _rays(cam, V0, V1, U0, U1, s)
-    depth = np.full((V1 - V0, U1 - U0), np.inf)
-    owner = np.full((V1 - V0, U1 - U0), -1, dtype=np.int32)
-    for index, (part, rect) in enumerate(zip(parts, rects)):
-        if rect is None:
+def _directions(cam: Camera, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unit world ray directions through pixel coordinates (u right, v down)."""
+    x = (u - cam.principal) / cam.focal_px
+    y = -(v - cam.principal) / cam.focal_px
+    dirs = x[:, None] * cam.right + y[:, None] * cam.up + cam.forward
+    return dirs / np.sqrt(_dot(dirs, dirs))[:, None]
+
+
+def _trace(parts: list[Part], boxes: list[np.ndarray | None], cam: Camera, u: np.ndarray, v: np.ndarray):
+    """Nearest hit per sample: (directions, depth, owner part index or -1)."""
+    dirs = _directions(cam, u, v)
+    depth = np.full(len(u), np.inf)
+    owner = np.full(len(u), -1, dtype=np.int32)
+    for index, (part, box) in enumerate(zip(parts, boxes)):
+        if box is None:
             continue
-        v0, v1, u0, u1 = rect[0] - V0, rect[1] - V0, rect[2] - U0, rect[3] - U0
-        sub = dirs[v0:v1, u0:u1].reshape(-1, 3)
-        t = part.ray_hit(cam.centre, sub).reshape(v1 - v0, u1 - u0)
-        cur = depth[v0:v1, u0:u1]
-        closer = t < cur
-        cur[closer] = t[closer]
-        owner[v0:v1, u0:u1][closer] = index
+        idx = np.flatnonzero((u >= box[0] - 1) & (u <= box[1] + 1) & (v >= box[2] - 1) & (v <= box[3] + 1))
+        if idx.size == 0:
+            continue
+        t = part.ray_hit(cam.centre, dirs[idx])
+        closer = t < depth[idx]
+        depth[idx[closer]] = t[closer]
+        owner[idx[closer]] = index
+    return dirs, depth, owner
 
-    flat_owner = owner.ravel()
-    hit_idx = np.flatnonzero(flat_owner >= 0)
-    rgb = np.zeros((owner.size, 3))
+
+def _shade(parts: list[Part], cam: Camera, dirs: np.ndarray, depth: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Linear RGB (N,3) of every sample (0 where nothing was hit)."""
+    rgb = np.zeros((len(owner), 3))
     key = -0.35 * cam.right + 0.6 * cam.up - 0.72 * cam.forward
     key /= np.linalg.norm(key)
     fill = 0.7 * cam.right + 0.05 * cam.up - 0.7 * cam.forward
     fill /= np.linalg.norm(fill)
-    order = hit_idx[np.argsort(flat_owner[hit_idx], kind="stable")]
-    ids = flat_owner[order]
-    bounds = np.flatnonzero(np.diff(ids)) + 1
-    flat_dirs = dirs.reshape(-1, 3)
-    flat_depth = depth.ravel()
-    for group in np.split(order, bounds):
+    hit = np.flatnonzero(owner >= 0)
+    order = hit[np.argsort(owner[hit], kind="stable")]
+    splits = np.flatnonzero(np.diff(owner[order])) + 1
+    for group in np.split(order, splits):
         if group.size == 0:
             continue
-        part = parts[flat_owner[group[0]]]
-        d = flat_dirs[group]
-        points = cam.centre + flat_depth[group][:, None] * d
-        normal = part.normal_at(points)
-        facing = _dot(normal, d) > 0  # seen from inside: flip (never for closed convex parts)
-        normal[facing] *= -1
+        part = parts[owner[group[0]]]
+        d = dirs[group]
+        normal = part.normal_at(cam.centre + depth[group][:, None] * d)
+        normal[_dot(normal, d) > 0] *= -1  # seen from inside: flip (never for closed convex parts)
         diffuse = AMBIENT + KEY * np.clip(normal @ key, 0, None) + FILL * np.clip(normal @ fill, 0, None)
         half = key - d
         half /= np.sqrt(_dot(half, half))[:, None]
         spec = SPECULAR * np.clip(_dot(normal, half), 0, None) ** SHININESS
         rgb[group] = np.asarray(part.colour)[None, :] * diffuse[:, None] + spec[:, None]
+    return rgb
 
-    # box-filter the sub-samples: premultiplied colour / coverage
-    rgb = rgb.reshape(V1 - V0, U1 - U0, 3)
-    hit = (owner >= 0).astype(np.float64)
-    count = sum(hit[i::s, j::s] for i in range(s) for j in range(s))
-    colour = sum(rgb[i::s, j::s] for i in range(s) for j in range(s)) / np.maximum(count, 1)[..., None]
-    crop = out[V0 // s:V1 // s, U0 // s:U1 // s]
-    crop[..., :3] = np.clip(np.rint(colour * 255.0), 0, 255).astype(np.uint8)
-    crop[..., 3] = np.rint(count * (255.0 / (s * s))).astype(np.uint8)
+
+def _thin_on_screen(cam: Camera, part: Part) -> bool:
+    """Whether the part's projection is narrower than ``THIN_PIXELS`` in some direction, so
+    that one ray per pixel could miss it. The projection of its local bounding box is a
+    zonotope of three screen vectors; its width across direction n is 2·Σ|n·a_i|."""
+    lo, hi = part.local_bounds()
+    half = (hi - lo) / 2.0
+    centre_local = (hi + lo) / 2.0
+    centre = part.centre + part.rotation @ centre_local
+    pc = cam.world_to_camera(centre[None])[0]
+    if pc[2] <= 1e-6:
+        return False
+    axes = (part.rotation * half[None, :]).T  # (3,3) world half-axes
+    # screen-space Jacobian of the pinhole projection at the centre
+    right = axes @ cam.right
+    up = axes @ cam.up
+    fwd = axes @ cam.forward
+    su = cam.focal_px * (right - pc[0] / pc[2] * fwd) / pc[2]
+    sv = cam.focal_px * (up - pc[1] / pc[2] * fwd) / pc[2]
+    angles = np.linspace(0.0, np.pi, 12, endpoint=False)
+    widths = 2.0 * np.abs(np.outer(np.cos(angles), su) + np.outer(np.sin(angles), sv)).sum(axis=1)
+    return float(widths.min()) < THIN_PIXELS
+
+
+def render_parts(parts: list[Part], view: ViewParams, size: int = IMAGE_SIZE, supersample: int = 2) -> np.ndarray:
+    """(size, size, 4) uint8 RGBA rendering of ``parts`` from ``view``."""
+    cam = camera_from_view(view, size)
+    boxes = [_screen_box(cam, p) for p in parts]
+    live = [b for b in boxes if b is not None]
+    out = np.zeros((size, size, 4), dtype=np.uint8)
+    if not live:
+        return out
+    # pass 1: one ray per pixel of the object's screen rectangle (plus a 1-pixel margin)
+    u0 = max(int(np.floor(min(b[0] for b in live))) - 1, 0)
+    u1 = min(int(np.ceil(max(b[1] for b in live))) + 1, size)
+    v0 = max(int(np.floor(min(b[2] for b in live))) - 1, 0)
+    v1 = min(int(np.ceil(max(b[3] for b in live))) + 1, size)
+    h, w = v1 - v0, u1 - u0
+    vv, uu = np.meshgrid(np.arange(v0, v1) + 0.5, np.arange(u0, u1) + 0.5, indexing="ij")
+    dirs, depth, owner = _trace(parts, boxes, cam, uu.ravel(), vv.ravel())
+    rgb = _shade(parts, cam, dirs, depth, owner)
+    alpha = (owner >= 0).astype(np.float64)
+
+    # pass 2: supersample boundary pixels and pixels under thin parts
+    grid = np.pad(owner.reshape(h, w), 1, constant_values=-1)
+    centre = grid[1:-1, 1:-1]
+    edge = np.zeros((h, w), dtype=bool)
+    for dv in (-1, 0, 1):
+        for du in (-1, 0, 1):
+            if dv or du:
+                edge |= grid[1 + dv:1 + dv + h, 1 + du:1 + du + w] != centre
+    for part, box in zip(parts, boxes):
+        if box is not None and _thin_on_screen(cam, part):
+            a0, a1 = max(int(np.floor(box[0])) - 1 - u0, 0), min(int(np.ceil(box[1])) + 1 - u0, w)
+            b0, b1 = max(int(np.floor(box[2])) - 1 - v0, 0), min(int(np.ceil(box[3])) + 1 - v0, h)
+            edge[b0:b1, a0:a1] = True
+    fine = np.flatnonzero(edge.ravel())
+    if fine.size and supersample > 1:
+        offsets = (np.arange(supersample) + 0.5) / supersample - 0.5
+        du, dv = np.meshgrid(offsets, offsets)
+        su = (uu.ravel()[fine][:, None] + du.ravel()[None, :]).ravel()
+        sv = (vv.ravel()[fine][:, None] + dv.ravel()[None, :]).ravel()
+        sdirs, sdepth, sowner = _trace(parts, boxes, cam, su, sv)
+        srgb = _shade(parts, cam, sdirs, sdepth, sowner).reshape(len(fine), -1, 3)
+        shit = (sowner >= 0).reshape(len(fine), -1)
+        count = shit.sum(axis=1)
+        rgb[fine] = srgb.sum(axis=1) / np.maximum(count, 1)[:, None]
+        alpha[fine] = count / shit.shape[1]
+
+    crop = out[v0:v1, u0:u1]
+    crop[..., :3] = np.clip(np.rint(rgb.reshape(h, w, 3) * 255.0), 0, 255).astype(np.uint8)
+    crop[..., 3] = np.rint(alpha.reshape(h, w) * 255.0).astype(np.uint8)
     return out
