@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from recon_gui.panels.dataset_browser import DatasetPanel
 from recon_gui.workers import WorkerManager
@@ -66,3 +67,70 @@ def test_non_dataset_folder_shows_message_and_panel_stays_usable(tiny_synth_root
 
     open_and_wait(qtbot, panel, tiny_synth_root)
     assert panel.discovery is not None and panel.class_combo.count() == 13
+
+
+@pytest.fixture(scope="module")
+def smoke_checkpoint(tiny_synth_root, tmp_path_factory) -> Path:
+    """A 2-step proposed model on the tiny set (1 object per class in each split)."""
+    import torch
+
+    from core.train.config import build_train_config
+    from core.train.trainer import train
+
+    torch.set_num_threads(1)
+    cfg = build_train_config(preset="smoke", model="proposed", data_root=str(tiny_synth_root), classes="13",
+                             out_dir=str(tmp_path_factory.mktemp("runs")), name="smoke", split_ratios=(0.34, 0.33, 0.33),
+                             tensorboard=False)
+    result = train(cfg)
+    return result.best_path or result.last_path
+
+
+def test_evaluate_checkpoint_fills_table_with_a_row_per_class_and_chart(tiny_synth_root, smoke_checkpoint, qtbot, panel):
+    from core.taxonomy import ALL_CLASSES
+
+    open_and_wait(qtbot, panel, tiny_synth_root)
+    assert panel.evaluate_button.isEnabled()
+    with qtbot.waitSignal(panel.evaluationFinished, timeout=120_000) as done:
+        panel.evaluate_checkpoint(smoke_checkpoint, views=2)
+    report = done.args[0]
+    assert panel.eval_state == "finished"
+    qtbot.waitUntil(lambda: panel.eval_worker is None, timeout=5000)
+    assert panel.eval_progress.value() == panel.eval_progress.maximum()
+
+    view = panel.evaluation_view
+    table = view.table
+    headers = [table.horizontalHeaderItem(j).text() for j in range(table.columnCount())]
+    assert headers == ["class", "objects", "IoU@0.3", "IoU@0.4", "IoU@0.5", "mean-shape IoU@0.4", "accuracy"]
+    assert table.rowCount() == 13 + 2
+    assert [table.item(i, 0).text() for i in range(13)] == list(ALL_CLASSES)
+    for i, name in enumerate(ALL_CLASSES):
+        assert table.item(i, 1).text() == "1"  # one test object per class
+        assert float(table.item(i, 3).text()) == pytest.approx(report.model_row.per_class[name]["0.4"], abs=5e-4)
+        assert 0.0 <= float(table.item(i, 5).text()) <= 1.0  # mean-shape reference is shown
+        assert 0.0 <= float(table.item(i, 6).text()) <= 1.0  # the proposed model classifies
+    assert table.item(13, 0).text() == "mean (class-averaged)"
+    assert float(table.item(13, 3).text()) == pytest.approx(report.model_row.class_mean["0.4"], abs=5e-4)
+    assert view.bar_heights() == pytest.approx([report.model_row.per_class[c]["0.4"] for c in ALL_CLASSES])
+
+
+def test_evaluating_a_broken_checkpoint_reports_the_file(tiny_synth_root, qtbot, panel, tmp_path):
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"not a checkpoint")
+    open_and_wait(qtbot, panel, tiny_synth_root)
+    panel.evaluate_checkpoint(bad)
+    qtbot.waitUntil(lambda: panel.eval_worker is None, timeout=20_000)
+    assert panel.eval_state == "failed"
+    assert str(bad) in panel.eval_error
+    assert str(bad) in panel.eval_status.text()
+    assert panel.evaluate_button.isEnabled()
+
+
+def test_cancelling_an_evaluation_leaves_the_panel_ready(tiny_synth_root, smoke_checkpoint, qtbot, panel):
+    open_and_wait(qtbot, panel, tiny_synth_root)
+    panel.evaluate_checkpoint(smoke_checkpoint, views=24)
+    assert panel.eval_cancel_button.isEnabled() and not panel.evaluate_button.isEnabled()
+    qtbot.mouseClick(panel.eval_cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.eval_worker is None, timeout=60_000)
+    assert panel.eval_state == "cancelled"
+    assert panel.eval_report is None and panel.evaluation_view.table.rowCount() == 0
+    assert panel.evaluate_button.isEnabled() and not panel.eval_cancel_button.isEnabled()
