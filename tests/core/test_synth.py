@@ -20,6 +20,8 @@ from core.io.binvox import read_binvox
 from core.synth.parts import box, cylinder, ellipsoid, extrude_xz, frustum, normalise
 from core.synth.render import render_parts
 from core.synth.voxelize import voxelize
+from core.errors import Cancelled
+from core.progress import CancelToken
 from core.synth.writer import generate_dataset, object_id
 from core.taxonomy import NAME_TO_SYNSET, SYNSETS
 
@@ -162,7 +164,7 @@ def test_classes_differ(synth_root: Path) -> None:
         for b in names[i + 1:]:
             inter = np.minimum(means[a], means[b]).sum()
             union = np.maximum(means[a], means[b]).sum()
-            assert inter / union < 0.75, f"{a} and {b} mean shapes overlap too much ({inter / union:.2f})"
+            assert inter / union < 0.6, f"{a} and {b} mean shapes overlap too much ({inter / union:.2f})"
 
 
 def test_deterministic_for_a_seed_regardless_of_workers(synth_root: Path, tmp_path: Path) -> None:
@@ -195,3 +197,23 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, capsys) -> None:
     afile.write_text("x")
     assert main(["synth", "--out", str(afile), "--quiet"]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cancel_stops_early_and_leaves_only_whole_objects(tmp_path: Path, workers: int) -> None:
+    token = CancelToken()
+    events = []
+
+    def progress(event) -> None:
+        events.append(event)
+        if event.done >= 1:
+            token.cancel()
+
+    root = tmp_path / "r2n2"
+    with pytest.raises(Cancelled):
+        generate_dataset(root, 4, seed=0, classes=["lamp", "chair"], workers=workers, progress=progress, cancel=token)
+    assert events[0].done == 0 and events[0].total == 8 and events[-1].done < 8
+    assert not (root / ".synth-tmp").exists()
+    vox = {p.parent.name for p in root.glob("ShapeNetVox32/*/*/model.binvox")}
+    renders = {p.name for p in root.glob("ShapeNetRendering/*/*") if len(list((p / "rendering").glob("*.png"))) == 24}
+    assert vox == renders and 1 <= len(vox) < 8
