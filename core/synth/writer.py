@@ -10,8 +10,10 @@ interrupted run never leaves half an object in the layout.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -131,6 +133,15 @@ def _worker_init() -> None:
         pass
 
 
+def _pool_context():
+    """``fork`` is fastest, but forking a process that runs other threads (a GUI calling from
+    a worker thread) can deadlock the children; use a fork server there instead."""
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() > 1 and "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
 def check_output_root(out: Path) -> None:
     """Refuse a file, or a non-empty folder that is not already an R2N2 root."""
     if out.exists() and not out.is_dir():
@@ -188,7 +199,7 @@ def generate_dataset(
                     cancel.raise_if_cancelled()
                 done_one(_write_task(task)[0])
         else:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_worker_init) as pool:
                 pending = set()
                 queue = iter(tasks)
                 try:

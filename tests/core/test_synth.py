@@ -217,3 +217,30 @@ def test_cancel_stops_early_and_leaves_only_whole_objects(tmp_path: Path, worker
     vox = {p.parent.name for p in root.glob("ShapeNetVox32/*/*/model.binvox")}
     renders = {p.name for p in root.glob("ShapeNetRendering/*/*") if len(list((p / "rendering").glob("*.png"))) == 24}
     assert vox == renders and 1 <= len(vox) < 8
+
+
+def test_generates_from_a_worker_thread_like_the_gui(synth_root: Path, tmp_path: Path) -> None:
+    """Called from a non-main thread (as a GUI does), the pool must not fork a threaded process."""
+    import threading
+
+    result = {}
+
+    def work() -> None:
+        try:
+            from core.synth.writer import _pool_context
+
+            result["method"] = _pool_context().get_start_method()
+            result["report"] = generate_dataset(tmp_path / "r2n2", 1, seed=0, classes=["speaker", "lamp"], workers=2)
+        except BaseException as exc:  # re-raised in the test thread below
+            result["error"] = exc
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    if "error" in result:
+        raise result["error"]
+    assert result["method"] in ("forkserver", "spawn")
+    assert result["report"].objects == 2 and result["report"].views == 48
+    rel = f"ShapeNetVox32/{NAME_TO_SYNSET['lamp']}/{object_id(0, 'lamp', 0)}/model.binvox"
+    assert (tmp_path / "r2n2" / rel).read_bytes() == (synth_root / rel).read_bytes()
