@@ -1,0 +1,162 @@
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from core.cli import main
+from core.data.dataset import R2N2Dataset
+from core.data.splits import load_splits
+from core.errors import Cancelled, DataError
+from core.evaluate import MEAN_SHAPE, EvalReport, IouAccumulator, evaluate
+from core.io.binvox import read_binvox
+from core.predict import Predictor
+from core.progress import CancelToken
+from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET
+from tests.core.trained import trained_checkpoint
+
+
+@pytest.fixture(scope="module")
+def proposed_ckpt(tiny_synth_root, tmp_path_factory):
+    return trained_checkpoint(tiny_synth_root, tmp_path_factory.mktemp("runs"), "proposed")
+
+
+@pytest.fixture(scope="module")
+def baseline_ckpt(tiny_synth_root, tmp_path_factory):
+    return trained_checkpoint(tiny_synth_root, tmp_path_factory.mktemp("runs"), "baseline")
+
+
+@pytest.fixture(scope="module")
+def proposed_report(tiny_synth_root, proposed_ckpt):
+    events = []
+    rep = evaluate(proposed_ckpt, tiny_synth_root, views=2, progress=events.append)
+    return rep, events
+
+
+def _iou(pred: np.ndarray, gt: np.ndarray, t: float) -> float:
+    p, g = pred > t, gt > 0.5
+    union = (p | g).sum()
+    return float((p & g).sum() / union) if union else 1.0
+
+
+def test_report_structure_and_averages(proposed_report):
+    rep, events = proposed_report
+    assert rep.classes == list(ALL_CLASSES) and rep.split == "test" and rep.views == 2
+    assert [r.name for r in rep.rows] == ["proposed", MEAN_SHAPE]
+    m = rep.model_row
+    n_images = sum(rep.images_per_class.values())
+    assert n_images == 2 * sum(rep.objects_per_class.values()) > 0
+    for t in ("0.3", "0.4", "0.5"):
+        per = [m.per_class[c][t] for c in rep.classes]
+        assert m.class_mean[t] == pytest.approx(np.mean(per))
+        weights = [rep.images_per_class[c] for c in rep.classes]
+        assert m.instance_mean[t] == pytest.approx(np.average(per, weights=weights))
+    conf = np.array(rep.confusion)
+    assert conf.shape == (13, 13) and conf.sum() == n_images
+    assert m.accuracy == pytest.approx(np.trace(conf) / n_images)
+    assert rep.mean_shape_row.accuracy is None
+    assert events[-1].done == events[-1].total == n_images
+    table = rep.format_table()
+    assert "mean (class-averaged)" in table and "mean (instance-averaged)" in table and "mean-shape@0.4" in table
+
+
+def test_mean_shape_row_is_the_train_split_class_mean(tiny_synth_root, proposed_ckpt, proposed_report):
+    """Recomputed by hand from the binvox files: mean of the TRAIN objects of the true class."""
+    rep, _ = proposed_report
+    splits = load_splits(proposed_ckpt.parent / "splits.json")
+    root = tiny_synth_root / "ShapeNetVox32"
+    for name in ("chair", "airplane", "table"):
+        syn = NAME_TO_SYNSET[name]
+        train = [k for k in splits.train if k.startswith(syn)]
+        test = [k for k in splits.test if k.startswith(syn)]
+        mean = np.mean([read_binvox(root / k / "model.binvox").data for k in train], axis=0)
+        expected = np.mean([_iou(mean, read_binvox(root / k / "model.binvox").data, 0.4) for k in test])
+        assert rep.mean_shape_row.per_class[name]["0.4"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_model_row_agrees_with_the_predictor(tiny_synth_root, proposed_ckpt, proposed_report):
+    """Per-class IoU from the evaluator = IoU of Predictor.predict on the same PNG files."""
+    rep, _ = proposed_report
+    splits = load_splits(proposed_ckpt.parent / "splits.json")
+    ds = R2N2Dataset(tiny_synth_root, "13", "test", splits, views=2)
+    predictor = Predictor.load(proposed_ckpt)
+    per_class: dict[str, list[float]] = {}
+    for i in range(len(ds)):
+        obj, view = ds.locate(i)
+        rec = ds.records[obj]
+        if rec.class_name not in ("chair", "lamp", "rifle"):
+            continue  # three classes keep the test quick
+        occ = predictor.predict(rec.png_path(view)).occupancy
+        per_class.setdefault(rec.class_name, []).append(_iou(occ, ds.voxel_grid(obj), 0.4))
+    for c, values in per_class.items():
+        assert rep.model_row.per_class[c]["0.4"] == pytest.approx(np.mean(values), abs=1e-6)
+
+
+def test_class_and_instance_averages_differ_when_classes_are_unbalanced():
+    acc = IouAccumulator("m", [0.5], num_classes=2, with_accuracy=True)
+    gt = torch.zeros(4, 8, 8, 8)
+    gt[:, :4] = 1.0
+    pred = gt.clone()
+    pred[3] = 0.0  # the single class-1 image is entirely wrong: IoU 0
+    labels = torch.tensor([0, 0, 0, 1])
+    logits = torch.tensor([[2.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
+    acc.add(pred, gt, labels, logits)
+    row = acc.row(["chair", "table"])
+    assert row.per_class == {"chair": {"0.5": 1.0}, "table": {"0.5": 0.0}}
+    assert row.class_mean["0.5"] == 0.5 and row.instance_mean["0.5"] == 0.75
+    assert row.accuracy == 0.5 and row.class_accuracy == {"chair": 2 / 3, "table": 0.0}
+
+
+def test_baseline_evaluation_and_json_round_trip(tmp_path, capsys, tiny_synth_root, baseline_ckpt):
+    out = tmp_path / "report.json"
+    rc = main(["eval", "--checkpoint", str(baseline_ckpt), "--data", str(tiny_synth_root), "--views", "1", "--out", str(out), "--json"])
+    assert rc == 0
+    printed = json.loads(capsys.readouterr().out)
+    saved = json.loads(out.read_text())
+    assert printed == saved
+    rep = EvalReport.from_dict(saved)
+    assert rep.model["name"] == "baseline" and rep.model_row.accuracy is None
+    assert set(rep.model_row.per_class) == set(ALL_CLASSES)
+    assert all(0.0 <= v <= 1.0 for v in rep.model_row.class_mean.values())
+    assert saved["averaging"]["class_mean"].startswith("mean over classes")
+
+
+def test_cancel_stops_the_evaluation(tiny_synth_root, proposed_ckpt):
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        evaluate(proposed_ckpt, tiny_synth_root, views=1, cancel=token)
+
+
+def test_data_set_without_a_requested_class_is_a_one_line_error(tmp_path, capsys, tiny_synth_root, proposed_ckpt):
+    """A 13-class checkpoint on a data set holding only chairs and tables."""
+    partial = tmp_path / "partial"
+    for sub in ("ShapeNetRendering", "ShapeNetVox32"):
+        (partial / sub).mkdir(parents=True)
+        for name in ("chair", "table"):
+            os.symlink(tiny_synth_root / sub / NAME_TO_SYNSET[name], partial / sub / NAME_TO_SYNSET[name])
+    with pytest.raises(DataError):
+        evaluate(proposed_ckpt, partial, views=1)
+    rc = main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(partial), "--views", "1", "-q"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1 and err.startswith("recon eval: error: ")
+    assert str(partial) in err
+
+
+def test_truncated_checkpoint_and_bad_views(tmp_path, capsys, tiny_synth_root, proposed_ckpt):
+    cut = tmp_path / "cut.pt"
+    cut.write_bytes(proposed_ckpt.read_bytes()[:4000])
+    rc = main(["eval", "--checkpoint", str(cut), "--data", str(tiny_synth_root), "-q"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and str(cut) in err and len(err.splitlines()) == 1
+    with pytest.raises(SystemExit) as exc:
+        main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(tiny_synth_root), "--views", "30"])
+    assert exc.value.code == 2
+
+
+def test_nan_free_report_even_for_perfect_classes(proposed_report):
+    rep, _ = proposed_report
+    for row in rep.rows:
+        assert not any(math.isnan(v) for v in row.class_mean.values())
