@@ -1,0 +1,75 @@
+import json
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+
+from core.cli import main
+from core.errors import DataError
+from core.experiment import PRESETS, RUNS, TABLES, run_experiment
+from core.train.checkpoint import load_checkpoint
+from core.train.events import read_metrics
+
+
+@pytest.fixture(scope="module")
+def smoke(tiny_synth_root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("experiment")
+    events = []
+    result = run_experiment("smoke", tiny_synth_root, out, progress=events.append)
+    return result, out, events
+
+
+def test_smoke_experiment_writes_three_tables_with_mean_shape_rows(smoke):
+    result, out, events = smoke
+    assert set(result.runs) == {r.key for r in RUNS}
+    assert not any(o.skipped for o in result.runs.values())
+    text = result.report_path.read_text()
+    for table in TABLES:
+        assert f"## Table {table.number}. {table.title}" in text
+    section = lambda n: text.split(f"## Table {n}.")[1].split("## ")[0]
+    assert section(1).count("| mean shape (") == 2 and section(3).count("| mean shape (") == 2 and section(2).count("| mean shape (") == 1
+    for spec in RUNS:
+        assert spec.label in text
+    # table 3 reuses the numbers of tables 1 and 2
+    b13 = result.runs["baseline-13"].report.model_row.class_mean["0.4"]
+    assert f"| baseline (13 classes) | " in section(3) and f"{b13:.3f}" in section(3)
+    # the 7-class runs are evaluated on the 7 classes only, with the paper's a
+    assert result.runs["baseline-7"].report.classes == ["airplane", "car", "chair", "display", "speaker", "table", "telephone"]
+    assert load_checkpoint(result.runs["proposed-7-128-concat"].checkpoint).train_config["ce_weight"] == 0.001
+    assert load_checkpoint(result.runs["proposed-13-256-concat"].checkpoint).train_config["ce_weight"] == 0.05
+    assert load_checkpoint(result.runs["proposed-13-256-concat"].checkpoint).model_config.embed_dim == 256
+    assert load_checkpoint(result.runs["proposed-13-128-sum"].checkpoint).model_config.fusion == "sum"
+    for plot in result.plots:
+        assert plot.suffix == ".png" and Image.open(plot).size[0] > 500
+        assert f"]({plot.relative_to(out).as_posix()})" in text
+    doc = json.loads(result.results_path.read_text())
+    assert set(doc["runs"]) == set(result.runs)
+    assert events[-1].done == events[-1].total
+
+
+def test_interrupted_experiment_continues_without_retraining(smoke, tiny_synth_root):
+    result, out, _ = smoke
+    key = "proposed-7-128-concat"
+    run_dir = out / "runs" / key
+    (run_dir / "eval.json").unlink()  # as if stopped after training, before evaluation
+    steps_before = load_checkpoint(run_dir / "last.pt").global_step
+    again = run_experiment("smoke", tiny_synth_root, out)
+    assert [k for k, o in again.runs.items() if not o.skipped] == [key]
+    assert load_checkpoint(run_dir / "last.pt").global_step == steps_before  # resumed, nothing left to train
+    assert any(r.get("kind") == "resume" for r in read_metrics(run_dir / "metrics.jsonl"))
+    assert (run_dir / "eval.json").is_file()
+
+
+def test_changed_settings_in_the_same_folder_are_refused(smoke, tiny_synth_root):
+    _, out, _ = smoke
+    other = replace(PRESETS["smoke"], train={**PRESETS["smoke"].train, "epochs": 2})
+    with pytest.raises(DataError, match="spec.json: this run folder was made with other settings"):
+        run_experiment(other, tiny_synth_root, out, runs=["baseline-7"])
+
+
+def test_cli_reuses_finished_runs(smoke, tiny_synth_root, capsys):
+    _, out, _ = smoke
+    rc = main(["experiment", "--preset", "smoke", "--data", str(tiny_synth_root), "--out", str(out), "-q"])
+    text = capsys.readouterr().out
+    assert rc == 0 and "report:" in text and "mean shape" in text
+    assert text.count("vs mean shape") == len(RUNS)
