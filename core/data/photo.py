@@ -16,9 +16,10 @@ composite, ``normalize``). ``PreparedImage.note`` says in one line which case ap
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import BinaryIO, Union
 
 import numpy as np
 import torch
@@ -27,7 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from core.data.transforms import CENTRE_OFFSET, IMAGE_SIZE, SOURCE_SIZE, composite, crop, eval_transform
 from core.errors import DataError
 
-ImageInput = Union[str, Path, Image.Image, np.ndarray]
+ImageInput = Union[str, Path, bytes, BinaryIO, Image.Image, np.ndarray]
 
 # Median longer side of the object's bounding box in real R2N2 chair renders is ~90 px
 # (quartiles 82–102) on the 137 px canvas; a fitted photo object gets the same size.
@@ -70,9 +71,14 @@ def _open(src: ImageInput) -> tuple[Image.Image, str]:
         return src, "<image>"
     if isinstance(src, np.ndarray):
         return _from_array(src), "<array>"
-    path = Path(src)
+    if isinstance(src, (bytes, bytearray)) or hasattr(src, "read"):
+        name = getattr(src, "name", None)
+        path, fp = Path(name if isinstance(name, str) else "<stream>"), (io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else src)
+    else:
+        path = Path(src)
+        fp = path
     try:
-        img = Image.open(path)
+        img = Image.open(fp)
         original_size = img.size
         img.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode huge photos at a reduced scale
         img.load()
@@ -237,7 +243,7 @@ def _finish(rgba137: np.ndarray, method: str, note: str) -> PreparedImage:
 
 
 def prepare_image(src: ImageInput) -> PreparedImage:
-    """Any picture (path, PIL image or array) -> model input, preview and a one-line note."""
+    """Any picture (path, bytes, binary file, PIL image or array) -> model input, preview and a one-line note."""
     rgba, alpha_used, notes, name = load_picture(src)
     h, w = rgba.shape[:2]
     prefix = ("; ".join(notes) + "; ") if notes else ""

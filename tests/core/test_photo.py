@@ -67,6 +67,10 @@ def test_white_backdrop_jpeg_photo_is_cut_out(tmp_path, render):
     prep = prepare_image(path)
     assert prep.method == "backdrop", prep.note
     assert "removed a plain backdrop" in prep.note and "236" in prep.note
+    # bytes and open files take the same path
+    assert (prepare_image(path.read_bytes()).tensor == prep.tensor).all()
+    with open(path, "rb") as f:
+        assert (prepare_image(f).tensor == prep.tensor).all()
     # the estimated mask matches the true silhouette at the photo's analysis resolution
     est = estimate_backdrop(np.asarray(Image.open(path).convert("RGB").resize((WORK_SIDE, WORK_SIDE * 3 // 4))))
     true_small = np.asarray(Image.fromarray(truth).resize(est.mask.shape[::-1])) > 0
@@ -148,5 +152,7 @@ def test_not_an_image_names_the_file(tmp_path):
     truncated.write_bytes(full.read_bytes()[:60])
     with pytest.raises(DataError, match=r"cut\.png"):
         prepare_image(truncated)
+    with pytest.raises(DataError, match="<stream>: not an image"):
+        prepare_image(b"definitely not a picture")
     with pytest.raises(DataError, match="image array"):
         prepare_image(np.zeros((4, 5, 6, 7)))
