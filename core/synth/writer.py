@@ -63,7 +63,7 @@ class SynthReport:
 
     def summary(self) -> str:
         return (f"wrote {self.objects} objects ({len(self.classes)} classes × {self.objects_per_class}), {self.views} views to {self.root} "
-                f"in {self.seconds:.1f} s ({self.views_per_second:.0f} views/s, {self.workers} workers)")
+                f"in {self.seconds:.1f} s ({self.views_per_second:.0f} views/s, {self.workers} worker{'s' if self.workers != 1 else ''})")
 
 
 def object_id(seed: int, class_name: str, index: int) -> str:
