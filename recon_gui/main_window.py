@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox, QLabel, QMainWindow, QMessageBox,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import ReconError
 from recon_gui import export
@@ -166,7 +166,6 @@ class MainWindow(QMainWindow):
         self.export_gif_action = a("Export &turntable GIF…", lambda: self.export_turntable(), "Ctrl+G",
                                    "Record one turn of the linked views as an animated GIF")
 
-        self.reset_camera_action = a("&Reset camera", self.comparison.reset_camera, None)
         self.about_action = a("&About recon-gui", self.show_about)
 
     def _build_menus(self) -> None:
@@ -197,14 +196,13 @@ class MainWindow(QMainWindow):
         export_menu.addAction(self.export_gif_action)
 
         self.view_menu = bar.addMenu("&View")
-        self.view_menu.addAction(self.reset_camera_action)
-        for name in ("front", "side", "top", "iso"):
-            self.view_menu.addAction(self._action(f"{name.capitalize()} view",
-                                                  lambda _=False, n=name: self.comparison.set_standard_view(n)))
-        turntable = self.comparison.turntable_button
-        self.turntable_action = self._action("&Turntable", turntable.setChecked, None, checkable=True)
-        turntable.toggled.connect(self.turntable_action.setChecked)
-        self.view_menu.addAction(self.turntable_action)
+        for action in self.comparison.view_menu_actions():
+            if action is None:
+                self.view_menu.addSeparator()
+            else:
+                self.view_menu.addAction(action)
+        self.turntable_action = self.comparison.turntable_action
+        self.reset_camera_action = self.comparison.reset_action
         self.view_menu.addSeparator()
 
         help_menu = bar.addMenu("&Help")
@@ -219,7 +217,11 @@ class MainWindow(QMainWindow):
             self.dataset_panel.sampleChosen.connect(lambda img, vox: self.open_image(img, vox or None))
             dock = QDockWidget("Data set", self)
             dock.setObjectName("datasetDock")
-            dock.setWidget(self.dataset_panel)
+            scroller = QScrollArea()  # the panel may want more room than a side dock gives it
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroller.setWidget(self.dataset_panel)
+            dock.setWidget(scroller)
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
             self.view_menu.addAction(dock.toggleViewAction())
             self.resizeDocks([dock], [330], Qt.Orientation.Horizontal)

@@ -57,8 +57,8 @@ def load_predictor(path: str | Path, slot: str) -> Predictor:
     """Load a checkpoint for ``slot``; a checkpoint of the other model is a CheckpointError."""
     if slot not in SLOTS:
         raise ValueError(f"unknown model slot {slot!r}")
-    predictor = Predictor.load(path)
-    if predictor.name != slot:
+    predictor = Predictor.load(path, expect_model=slot)
+    if predictor.name != slot:  # the checkpoint layer checks too; keep the slot honest regardless
         raise CheckpointError(path, f"this is a {predictor.name} checkpoint; load it as the {predictor.name} model, not the {slot}")
     return predictor
 

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QSlider, QSplitter, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from recon_gui.panels.viewport import DISPLAY_MODES, MODE_LABELS, Viewport
+from recon_gui.panels.viewport import DISPLAY_MODES, MODE_LABELS, Viewport, format_threshold
 from recon_gui.theme import LIGHT, Theme
 
 SLOT_TITLES = {"baseline": "Baseline (shape prior)", "proposed": "Proposed (classification)", "truth": "Ground truth"}
@@ -59,44 +59,50 @@ class ComparisonPanel(QWidget):
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._build_toolbar())
+        layout.addWidget(self._build_toolbar())
         layout.addWidget(splitter, 1)
         self.set_standard_view("iso")
 
     # ------------------------------------------------------------------ controls
-    def _build_toolbar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
-        self.mode_buttons = QButtonGroup(self)
+    def _build_toolbar(self) -> QToolBar:
+        """A tool bar of actions: controls that do not fit fold into its overflow menu, and the
+        actions' shortcuts work wherever the window adds them (its View menu)."""
+        bar = QToolBar("3D view", self)
+        bar.setObjectName("viewToolBar")
+        bar.setMovable(False)
+        self.toolbar = bar
+        self.mode_group = QActionGroup(self)
+        self.mode_actions: dict[str, QAction] = {}
+        tips = {"voxels": "Occupied voxels as cubes", "mesh": "Smooth surface by marching cubes",
+                "occupancy": "Voxels coloured by their predicted occupancy probability"}
         for i, mode in enumerate(DISPLAY_MODES):
-            button = QToolButton(self)
-            button.setText(MODE_LABELS[mode])
-            button.setCheckable(True)
-            button.setChecked(mode == "voxels")
-            button.setToolTip({"voxels": "Occupied voxels as cubes (1)",
-                               "mesh": "Smooth surface by marching cubes (2)",
-                               "occupancy": "Voxels coloured by predicted occupancy probability (3)"}[mode])
-            button.setShortcut(str(i + 1))
-            button.setObjectName(f"mode_{mode}")
-            self.mode_buttons.addButton(button, i)
-            bar.addWidget(button)
-        self.mode_buttons.idClicked.connect(lambda i: self.set_mode(DISPLAY_MODES[i]))
+            action = QAction(MODE_LABELS[mode], self)
+            action.setCheckable(True)
+            action.setChecked(mode == "voxels")
+            action.setShortcut(QKeySequence(str(i + 1)))
+            action.setToolTip(f"{tips[mode]} ({i + 1})")
+            action.triggered.connect(lambda _=False, m=mode: self.set_mode(m))
+            self.mode_group.addAction(action)
+            self.mode_actions[mode] = action
+            bar.addAction(action)
 
-        bar.addSpacing(12)
-        bar.addWidget(QLabel("Threshold"))
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Threshold "))
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.threshold_slider.setRange(5, 95)
-        self.threshold_slider.setValue(40)
+        self.threshold_slider.setRange(5, 995)  # per mille: fine enough for sharp and for flat predictions
+        self.threshold_slider.setSingleStep(5)
+        self.threshold_slider.setPageStep(50)
+        self.threshold_slider.setValue(400)
         self.threshold_slider.setFixedWidth(140)
         self.threshold_slider.setToolTip("Occupancy threshold: a voxel is shown and scored when p > threshold")
         self.threshold_value = QLabel("0.40")
-        self.threshold_value.setMinimumWidth(32)
-        self.threshold_slider.valueChanged.connect(lambda v: self.set_threshold(v / 100.0))
+        self.threshold_value.setMinimumWidth(40)
+        self.threshold_slider.valueChanged.connect(lambda v: self.set_threshold(v / 1000.0))
         bar.addWidget(self.threshold_slider)
         bar.addWidget(self.threshold_value)
 
-        bar.addSpacing(12)
-        bar.addWidget(QLabel("Baseline prior"))
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Baseline prior "))
         self.prior_combo = QComboBox(self)
         self.prior_combo.setToolTip("Class whose mean shape the baseline uses as its prior; "
                                     "'auto' takes the proposed model's top class")
@@ -104,29 +110,32 @@ class ComparisonPanel(QWidget):
         self.prior_combo.currentTextChanged.connect(self.priorChoiceChanged)
         bar.addWidget(self.prior_combo)
 
-        bar.addStretch(1)
-        for name, tip in (("front", "Front view (F)"), ("side", "Side view (S)"), ("top", "Top view (T)"),
-                          ("iso", "Isometric view (I)")):
-            button = QToolButton(self)
-            button.setText(name.capitalize())
-            button.setToolTip(tip)
-            button.setShortcut(tip[-2])
-            button.clicked.connect(lambda _=False, n=name: self.set_standard_view(n))
-            bar.addWidget(button)
-        reset = QToolButton(self)
-        reset.setText("Reset")
-        reset.setToolTip("Reset the camera (R)")
-        reset.setShortcut("R")
-        reset.clicked.connect(self.reset_camera)
-        bar.addWidget(reset)
-        self.turntable_button = QToolButton(self)
-        self.turntable_button.setText("Turntable")
-        self.turntable_button.setCheckable(True)
-        self.turntable_button.setToolTip("Rotate the linked views continuously (Space)")
-        self.turntable_button.setShortcut("Space")
-        self.turntable_button.toggled.connect(self.set_turntable)
-        bar.addWidget(self.turntable_button)
+        bar.addSeparator()
+        self.view_actions: dict[str, QAction] = {}
+        for name, key in (("front", "F"), ("side", "S"), ("top", "T"), ("iso", "I")):
+            action = QAction(name.capitalize(), self)
+            action.setShortcut(QKeySequence(key))
+            action.setToolTip(f"{name.capitalize()} view ({key})")
+            action.triggered.connect(lambda _=False, n=name: self.set_standard_view(n))
+            self.view_actions[name] = action
+            bar.addAction(action)
+        self.reset_action = QAction("Reset", self)
+        self.reset_action.setShortcut(QKeySequence("R"))
+        self.reset_action.setToolTip("Reset the camera (R)")
+        self.reset_action.triggered.connect(self.reset_camera)
+        bar.addAction(self.reset_action)
+        self.turntable_action = QAction("Turntable", self)
+        self.turntable_action.setCheckable(True)
+        self.turntable_action.setShortcut(QKeySequence("Space"))
+        self.turntable_action.setToolTip("Rotate the linked views continuously (Space)")
+        self.turntable_action.toggled.connect(self.set_turntable)
+        bar.addAction(self.turntable_action)
         return bar
+
+    def view_menu_actions(self) -> list[QAction | None]:
+        """The panel's actions for the window's View menu (None = separator)."""
+        return [*self.mode_actions.values(), None, *self.view_actions.values(), self.reset_action,
+                self.turntable_action]
 
     def set_classes(self, classes: list[str]) -> None:
         """Offer these classes as baseline priors (keeps the current choice when possible)."""
@@ -144,18 +153,18 @@ class ComparisonPanel(QWidget):
     # ------------------------------------------------------------------ state
     @property
     def threshold(self) -> float:
-        return self.threshold_slider.value() / 100.0
+        return self.threshold_slider.value() / 1000.0
 
     @property
     def mode(self) -> str:
-        return DISPLAY_MODES[max(self.mode_buttons.checkedId(), 0)]
+        return next((m for m, a in self.mode_actions.items() if a.isChecked()), "voxels")
 
     def set_threshold(self, threshold: float) -> None:
-        value = int(round(threshold * 100))
+        value = int(round(threshold * 1000))
         if self.threshold_slider.value() != value:
             self.threshold_slider.setValue(value)  # re-enters through valueChanged
             return
-        self.threshold_value.setText(f"{threshold:.2f}")
+        self.threshold_value.setText(format_threshold(threshold))
         for view in self.views.values():
             view.threshold = threshold
             view.refresh(render=False)
@@ -163,9 +172,10 @@ class ComparisonPanel(QWidget):
         self.thresholdChanged.emit(threshold)
 
     def set_mode(self, mode: str) -> None:
-        button = self.mode_buttons.button(DISPLAY_MODES.index(mode))
-        if not button.isChecked():
-            button.setChecked(True)
+        if mode not in DISPLAY_MODES:
+            raise ValueError(f"unknown display mode {mode!r}")
+        if not self.mode_actions[mode].isChecked():
+            self.mode_actions[mode].setChecked(True)
         for view in self.views.values():
             view.mode = mode
             view.refresh(render=False)
@@ -244,8 +254,8 @@ class ComparisonPanel(QWidget):
         self.render_all()
 
     def set_turntable(self, on: bool) -> None:
-        if self.turntable_button.isChecked() != on:
-            self.turntable_button.setChecked(on)  # re-enters through toggled
+        if self.turntable_action.isChecked() != on:
+            self.turntable_action.setChecked(on)  # re-enters through toggled
             return
         self.turntable.start() if on else self.turntable.stop()
 

@@ -22,6 +22,11 @@ DISPLAY_MODES = ("voxels", "mesh", "occupancy")
 MODE_LABELS = {"voxels": "Voxels", "mesh": "Smooth mesh", "occupancy": "Occupancy colours"}
 
 
+def format_threshold(threshold: float) -> str:
+    """Two decimals unless the third one matters (the slider moves in steps of 0.005)."""
+    return f"{threshold:.2f}" if abs(round(threshold, 2) - threshold) < 1e-9 else f"{threshold:.3f}"
+
+
 def occupied_mask(occ: np.ndarray, threshold: float) -> np.ndarray:
     """The voxels shown and scored: ``occ > threshold`` (the rule core.metrics.voxel_iou uses)."""
     return np.asarray(occ, dtype=np.float32) > threshold
@@ -142,7 +147,7 @@ class Viewport(QWidget):
         else:
             self.occupied_count = int(occupied_mask(occ, self.threshold).sum())
             self.dataset = build_geometry(occ, self.threshold, self.mode)
-            self._show_message("" if self.dataset is not None else f"nothing above {self.threshold:.2f}")
+            self._show_message("" if self.dataset is not None else f"nothing above {format_threshold(self.threshold)}")
             if self.dataset is not None:
                 self.actor = self._add_dataset(self.dataset)
         self._update_caption()
@@ -186,8 +191,8 @@ class Viewport(QWidget):
             self.caption.setToolTip("Ground-truth voxels of the data set item.")
         else:
             self.iou = float(voxel_iou(np.asarray(occ, np.float32), np.asarray(gt, np.float32), self.threshold))
-            self.caption.setText(f"IoU {self.iou:.3f} @ {self.threshold:.2f}")
-            self.caption.setToolTip(f"Voxel IoU against the ground truth at occupancy threshold {self.threshold:.2f}; "
+            self.caption.setText(f"IoU {self.iou:.3f} @ {format_threshold(self.threshold)}")
+            self.caption.setToolTip(f"Voxel IoU against the ground truth at occupancy threshold {format_threshold(self.threshold)}; "
                                     f"{self.occupied_count} voxels occupied.")
 
     def screenshot(self, scale: int = 1) -> np.ndarray:

@@ -1,0 +1,217 @@
+"""The studio window end to end: a picture in, probabilities and three linked 3D views out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage
+
+from core.io.binvox import read_binvox
+from core.metrics import voxel_iou
+from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET
+from recon_gui.export import differs_from_background
+from recon_gui.main_window import MainWindow
+from recon_gui.panels.viewport import format_threshold, occupied_mask
+from tests.gui.gui_helpers import close_window, drop_files, make_window, sample_image, wait_for_result, wait_idle
+
+CHAIR = NAME_TO_SYNSET["chair"]
+
+
+@pytest.fixture
+def window(qtbot, samples_root, gui_checkpoints):
+    w = make_window(qtbot, samples_root, gui_checkpoints)
+    yield w
+    close_window(w)
+
+
+def background_rgb(window: MainWindow) -> tuple[int, int, int]:
+    h = window.theme.background_3d
+    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_opens_without_checkpoints_and_says_so(qtbot, samples_root, monkeypatch, tmp_path):
+    monkeypatch.setenv("RECON_GUI_RESOURCES", str(tmp_path / "no-resources"))
+    w = MainWindow(checkpoints={}, samples_root=samples_root)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert "No baseline and proposed checkpoint found" in w.statusBar().currentMessage()
+        assert all(p is None for p in w.predictors.values())
+        assert [a.text() for a in w.load_actions.values()] == ["Load &baseline checkpoint…", "Load &proposed checkpoint…"]
+        assert w.input_panel.gallery.count() == 13  # one sample per class
+        assert "not loaded" in w.models_label.text()
+    finally:
+        close_window(w)
+
+
+def test_drop_sample_shows_probabilities_views_and_iou(qtbot, window, samples_root):
+    image = sample_image(samples_root, CHAIR, "05.png")
+    result = wait_for_result(qtbot, window, lambda: drop_files(window, image))
+
+    # probabilities: all 13 classes, sorted, the top one named above the chart
+    probs = result.predictions["proposed"].probabilities
+    shown = window.chart.displayed_classes()
+    assert sorted(shown) == sorted(ALL_CLASSES)
+    assert shown == sorted(probs, key=probs.get, reverse=True)
+    assert shown[0] in window.predicted_label.text()
+
+    # model input preview: the 127×127 the model saw, plus the note on how it was made
+    pixmap = window.input_panel.preview_label.pixmap()
+    assert (pixmap.width(), pixmap.height()) == (127, 127)
+    assert window.input_panel.note_label.text() == result.background_note != ""
+
+    gt_path = next((samples_root / "ShapeNetVox32" / CHAIR).glob("*/model.binvox"))
+    gt = read_binvox(gt_path).data
+    assert np.array_equal(result.ground_truth > 0.5, gt)
+    t = window.comparison.threshold
+    for slot in ("baseline", "proposed"):
+        view = window.comparison.views[slot]
+        occ = result.predictions[slot].occupancy
+        expected = int(occupied_mask(occ, t).sum())
+        assert view.occupied_count == expected
+        assert view.actor is not None and view.dataset.n_cells == expected  # one cell per shown voxel
+        iou = float(voxel_iou(occ, gt.astype(np.float32), t))
+        assert view.caption.text() == f"IoU {iou:.3f} @ {format_threshold(t)}"
+    truth = window.comparison.views["truth"]
+    assert truth.dataset.n_cells == truth.occupied_count == int(gt.sum())
+    assert truth.caption.text() == f"{int(gt.sum())} voxels"
+    assert result.predictions["baseline"].prior_class == shown[0]  # "auto" prior = proposed top class
+    assert f"prior: {shown[0]}" in window.comparison.views["baseline"].title_label.text()
+
+    # the 3D views really rendered: a good share of pixels is not background
+    bg = background_rgb(window)
+    for key, view in window.comparison.views.items():
+        share = differs_from_background(view.screenshot(), bg)
+        assert share > 0.02, f"{key} view looks empty ({share:.1%} non-background)"
+
+    # recent files remembered (in the test's own settings folder)
+    assert window.settings.recent_files()[0] == str(image.resolve())
+
+
+def test_threshold_and_display_modes_update_views_live(qtbot, window, samples_root):
+    result = wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, CHAIR)))
+    occ = result.predictions["proposed"].occupancy
+    view = window.comparison.views["proposed"]
+    slider = window.comparison.threshold_slider
+    # thresholds inside the prediction's own range, so each one cuts the grid differently
+    values = sorted({int(round(q * 1000)) for q in np.linspace(occ.min(), occ.max(), 6)[1:-1]})
+    values = [min(max(v, slider.minimum()), slider.maximum()) for v in values]
+    counts = []
+    for value in values:
+        slider.setValue(value)
+        t = value / 1000
+        assert window.comparison.threshold == t
+        counts.append(view.occupied_count)
+        assert view.occupied_count == int((occ > t).sum())
+        assert view.dataset is None if view.occupied_count == 0 else view.dataset.n_cells == view.occupied_count
+        iou = float(voxel_iou(occ, result.ground_truth, t))
+        assert view.caption.text() == f"IoU {iou:.3f} @ {format_threshold(t)}"
+    assert counts == sorted(counts, reverse=True)
+    assert len(set(counts)) > 1, f"thresholds {values} did not change the shown voxels"
+    assert window.comparison.threshold_value.text() == format_threshold(values[-1] / 1000)
+
+    slider.setValue(int(np.quantile(occ, 0.3) * 1000))
+    t = window.comparison.threshold
+    toolbar = window.comparison.toolbar
+    qtbot.mouseClick(toolbar.widgetForAction(window.comparison.mode_actions["mesh"]), Qt.MouseButton.LeftButton)
+    assert window.comparison.mode == "mesh" and view.mode == "mesh"
+    assert view.dataset.is_all_triangles and view.dataset.n_cells > 0  # a marching-cubes surface
+    occupancy_action = window.comparison.mode_actions["occupancy"]
+    assert occupancy_action.shortcut().toString() == "3" and occupancy_action in window.view_menu.actions()
+    occupancy_action.trigger()  # (key clicks need an active window, which this X server does not grant)
+    assert view.mode == "occupancy"
+    assert view.dataset.n_cells == view.occupied_count
+    shown = np.asarray(view.dataset.cell_data["occupancy"])
+    assert shown.min() > t and np.isclose(shown.max(), occ.max())
+    assert view.actor.mapper.scalar_visibility
+
+
+def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, samples_root):
+    wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, CHAIR)))
+    views = window.comparison.views
+    cameras = {id(v.plotter.renderer.camera.GetPosition.__self__) for v in views.values()}
+    assert len(cameras) == 1  # one vtkCamera shared by the three renderers
+
+    window.comparison.set_standard_view("front")
+    assert np.allclose(views["truth"].plotter.camera.position, (2.6, 0, 0), atol=1e-6)
+    before = views["truth"].screenshot()
+    # move the camera from the proposed view, as a mouse drag would; the others follow
+    views["proposed"].plotter.renderer.camera.Azimuth(60)
+    qtbot.waitUntil(lambda: not window.comparison._render_pending, timeout=2000)
+    after = views["truth"].screenshot()
+    assert np.abs(after.astype(int) - before.astype(int)).sum(-1).astype(bool).mean() > 0.01
+
+    window.comparison.set_standard_view("top")
+    assert np.allclose(views["baseline"].plotter.camera.position, (0, 2.6, 0), atol=1e-6)
+    window.comparison.set_standard_view("iso")
+    start = np.array(views["baseline"].plotter.camera.position)
+    window.turntable_action.trigger()
+    assert window.comparison.turntable.isActive() and window.turntable_action.isChecked()
+    qtbot.waitUntil(lambda: not np.allclose(views["baseline"].plotter.camera.position, start), timeout=3000)
+    window.turntable_action.trigger()
+    assert not window.comparison.turntable.isActive()
+    window.reset_camera_action.trigger()
+    assert np.allclose(views["baseline"].plotter.camera.position, start, atol=1e-6)
+
+
+def test_prior_choice_gallery_and_paste(qtbot, window, samples_root):
+    gallery = window.input_panel.gallery
+    item = next(gallery.item(i) for i in range(gallery.count()) if gallery.item(i).text() == "table")
+    rect = gallery.visualItemRect(item)
+    result = wait_for_result(qtbot, window, lambda: qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton,
+                                                                     pos=rect.center()))
+    assert NAME_TO_SYNSET["table"] in result.request.ground_truth
+    assert window.comparison.views["proposed"].iou is not None
+
+    # a fixed prior class re-runs the baseline on that class's mean shape
+    result = wait_for_result(qtbot, window, lambda: window.comparison.prior_combo.setCurrentText("lamp"))
+    assert result.predictions["baseline"].prior_class == "lamp"
+
+    # pasted pixels have no ground truth: no IoU, and the truth view says so
+    image = QImage(str(sample_image(samples_root, CHAIR)))
+    QGuiApplication.clipboard().setImage(image)
+    result = wait_for_result(qtbot, window, window.paste_action.trigger)
+    assert result.ground_truth is None and result.request.label == "pasted image"
+    assert window.comparison.views["proposed"].caption.text().endswith("IoU n/a")
+    assert window.comparison.views["truth"].actor is None
+
+
+def test_hosted_panels_signals_load_checkpoint_and_show_sample(qtbot, window, samples_root, gui_checkpoints):
+    assert window.training_panel is not None and window.dataset_panel is not None
+    assert window.tabs.tabText(1) == "Train"
+    old = window.predictors["proposed"]
+    with qtbot.waitSignal(window.predictorChanged, timeout=30000):
+        window.training_panel.loadCheckpointRequested.emit(str(gui_checkpoints["proposed"]), "proposed")
+    assert window.predictors["proposed"] is not old
+
+    image = sample_image(samples_root, NAME_TO_SYNSET["car"], "03.png")
+    binvox = next((samples_root / "ShapeNetVox32" / NAME_TO_SYNSET["car"]).glob("*/model.binvox"))
+    result = wait_for_result(qtbot, window, lambda: window.dataset_panel.sampleChosen.emit(str(image), str(binvox)))
+    assert result.request.ground_truth == str(binvox)
+    assert window.comparison.views["truth"].occupied_count == int(read_binvox(binvox).data.sum())
+
+
+def test_window_state_is_remembered_in_the_settings_folder(qtbot, samples_root, isolated_settings):
+    w = make_window(qtbot, samples_root)
+    assert w.dataset_dock.isVisible()
+    w.dataset_dock.hide()
+    w.settings.set_last_folder("image", samples_root / "ShapeNetRendering")
+    close_window(w)
+    ini = (isolated_settings / "recon-gui.ini").read_text()
+    assert "geometry=" in ini and "state=" in ini
+    w2 = make_window(qtbot, samples_root, size=None)
+    try:
+        assert not w2.dataset_dock.isVisible()  # dock layout restored from the saved state
+        assert w2.settings.last_folder("image") == str(samples_root / "ShapeNetRendering")
+    finally:
+        close_window(w2)
+
+
+def test_about_box_lists_versions(qtbot, window):
+    box = window.show_about()
+    text = box.text()
+    for name in ("recon-gui", "torch", "Qt", "VTK"):
+        assert name in text
+    box.close()
+    wait_idle(qtbot, window)
