@@ -1,0 +1,226 @@
+"""Image encoders side by side, both inside the proposed model: ``r2n2`` (faithful) vs ``fast``.
+
+    python bench/bench_models.py [--threads 2] [--batch 32] [--iou-epochs N --objects-per-class K]
+
+Measures, in one process so the ratios share the machine's load:
+- training throughput (images/s at batch 32, Adam step included) and CPU ms per image;
+- single-image inference latency (torch.inference_mode) for fp32, channels_last, bf16 autocast
+  and both; the best variant is reported;
+- the FLOPs of one training step (torch.utils.flop_counter), the machine's fp32 matmul peak
+  (a timed 2048² matmul) and the fraction of that peak a training step achieves;
+- with ``--iou-epochs N``: both trained N epochs on a generated set, test IoU at 0.4 via
+  core.evaluate (same split, same settings).
+Prints a table and writes bench/results/models.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.models.registry import ModelConfig, build_model, count_parameters  # noqa: E402
+from core.taxonomy import ALL_CLASSES  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results" / "models.json"
+ENCODERS = ("r2n2", "fast")
+
+
+def matmul_peak(dtype: torch.dtype = torch.float32, n: int = 2048, reps: int = 5) -> float:
+    """Best observed GFLOP/s of an n×n matmul: the practical ceiling for dense work here."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    a @ b
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+def train_step_fn(model, batch: int):
+    x = torch.randn(batch, 3, 127, 127)
+    y = (torch.rand(batch, 1, 32, 32, 32) > 0.85).float()
+    labels = torch.randint(0, model.config.num_classes, (batch,))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        out = model(x)
+        loss = F.binary_cross_entropy_with_logits(out.occupancy_logits, y) + 0.05 * F.cross_entropy(out.class_logits, labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def step_flops(model, batch: int) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    step = train_step_fn(model, batch)
+    with FlopCounterMode(display=False) as fc:
+        step()
+    return int(fc.get_total_flops())
+
+
+def time_training(model, batch: int, steps: int) -> dict:
+    model.train()
+    step = train_step_fn(model, batch)
+    step()  # warm-up: allocations, oneDNN primitive creation
+    walls, cpus = [], []
+    for _ in range(steps):
+        t, c = time.perf_counter(), time.process_time()
+        step()
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    wall = statistics.median(walls)
+    return {"img_per_s": batch / wall, "cpu_ms_per_img": 1000 * statistics.median(cpus) / batch, "step_s": wall}
+
+
+def set_conv2d_format(model, fmt: torch.memory_format):
+    """channels_last for the 2D image encoders only (Module.to would also hit the 5D decoder weights)."""
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.Conv2d):
+            mod.weight.data = mod.weight.data.contiguous(memory_format=fmt)
+    return model
+
+
+def time_inference(model, reps: int) -> dict:
+    """Median ms per single image for each variant; channels_last converts the 4D weights only."""
+    model.eval()
+    x = torch.randn(1, 3, 127, 127)
+    results = {}
+    variants = {
+        "fp32": (False, False),
+        "channels_last": (True, False),
+        "bf16": (False, True),
+        "channels_last+bf16": (True, True),
+    }
+    for name, (cl, bf16) in variants.items():
+        m = set_conv2d_format(model, torch.channels_last if cl else torch.contiguous_format)
+        inp = x.contiguous(memory_format=torch.channels_last) if cl else x
+        times = []
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            for _ in range(2):
+                m(inp)
+            for _ in range(reps):
+                t = time.perf_counter()
+                m(inp)
+                times.append(time.perf_counter() - t)
+        results[name] = 1000 * statistics.median(times)
+    set_conv2d_format(model, torch.contiguous_format)
+    best = min(results, key=results.get)
+    return {"variants_ms": results, "best": best, "best_ms": results[best]}
+
+
+def iou_comparison(epochs: int, objects_per_class: int, root: str | None, threads: int) -> dict:
+    from core.evaluate import evaluate
+    from core.train.config import build_train_config
+    from core.train.trainer import train
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_models_"))
+    if root is None:
+        from core.synth.writer import generate_dataset
+
+        root = str(tmp / "data")
+        generate_dataset(Path(root), objects_per_class, seed=0, workers=threads)
+    out = {}
+    for enc in ENCODERS:
+        t = time.perf_counter()
+        cfg = build_train_config(preset="cpu-small", model="proposed", encoder=enc, data_root=root, epochs=epochs,
+                                 out_dir=str(tmp / "runs"), name=enc, split_ratios=(0.6, 0.1, 0.3))
+        res = train(cfg)
+        rep = evaluate(res.best_path, root, split="test", views=4, mean_shape=False)
+        row = rep.rows[0]
+        out[enc] = {"test_iou@0.4_instance": row.iou(0.4, "instance"), "test_iou@0.4_class_mean": row.iou(0.4, "class"),
+                    "accuracy": row.accuracy, "train_s": time.perf_counter() - t, "epochs": epochs}
+    out["data"] = {"root": root, "objects_per_class": objects_per_class, "split_ratios": [0.6, 0.1, 0.3], "preset": "cpu-small"}
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--train-steps", type=int, default=3, help="timed steps per encoder (after one warm-up)")
+    ap.add_argument("--infer-reps", type=int, default=15)
+    ap.add_argument("--iou-epochs", type=int, default=0, help="also train both N epochs and compare test IoU")
+    ap.add_argument("--objects-per-class", type=int, default=12)
+    ap.add_argument("--root", help="existing data set for --iou-epochs (default: generate one)")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    peak32 = matmul_peak(torch.float32)
+    peak16 = matmul_peak(torch.bfloat16)
+    rows = {}
+    for enc in ENCODERS:
+        model = build_model(ModelConfig(name="proposed", classes=list(ALL_CLASSES), encoder=enc))
+        flops = step_flops(model, args.batch)
+        tr = time_training(model, args.batch, args.train_steps if enc == "fast" else 1)
+        inf = time_inference(model, args.infer_reps if enc == "fast" else max(3, args.infer_reps // 3))
+        achieved = flops / tr["step_s"] / 1e9
+        rows[enc] = {
+            "params_M": count_parameters(model) / 1e6,
+            "fp16_weights_MB": count_parameters(model) * 2 / 1e6,
+            "train_img_per_s": tr["img_per_s"],
+            "train_cpu_ms_per_img": tr["cpu_ms_per_img"],
+            "train_step_GFLOP": flops / 1e9,
+            "achieved_GFLOP_per_s": achieved,
+            "fraction_of_fp32_peak": achieved / peak32,
+            "infer_ms": inf["best_ms"],
+            "infer_best_variant": inf["best"],
+            "infer_variants_ms": inf["variants_ms"],
+        }
+        print(f"  measured {enc}", file=sys.stderr)
+    ratios = {
+        "train_speedup_fast_vs_r2n2": rows["fast"]["train_img_per_s"] / rows["r2n2"]["train_img_per_s"],
+        "train_cpu_speedup_fast_vs_r2n2": rows["r2n2"]["train_cpu_ms_per_img"] / rows["fast"]["train_cpu_ms_per_img"],
+        "infer_speedup_fast_vs_r2n2": rows["r2n2"]["infer_ms"] / rows["fast"]["infer_ms"],
+        "flop_ratio_r2n2_over_fast": rows["r2n2"]["train_step_GFLOP"] / rows["fast"]["train_step_GFLOP"],
+    }
+    result = {
+        "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "threads": args.threads,
+                    "torch": torch.__version__, "loadavg": os.getloadavg(), "fp32_matmul_peak_GFLOP_s": peak32, "bf16_matmul_peak_GFLOP_s": peak16},
+        "batch": args.batch,
+        "encoders": rows,
+        "ratios": ratios,
+    }
+    if args.iou_epochs > 0:
+        result["iou"] = iou_comparison(args.iou_epochs, args.objects_per_class, args.root, args.threads)
+
+    print(f"\nproposed model, batch {args.batch}, {args.threads} threads; fp32 matmul peak {peak32:.0f} GFLOP/s (bf16 {peak16:.0f}); load avg {os.getloadavg()[0]:.1f}")
+    hdr = f"{'encoder':8} {'params M':>8} {'train img/s':>11} {'cpu ms/img':>10} {'GFLOP/step':>10} {'GFLOP/s':>8} {'% peak':>7} {'infer ms':>8}  best variant"
+    print(hdr)
+    print("-" * len(hdr))
+    for enc, r in rows.items():
+        print(f"{enc:8} {r['params_M']:8.2f} {r['train_img_per_s']:11.1f} {r['train_cpu_ms_per_img']:10.1f} {r['train_step_GFLOP']:10.1f} "
+              f"{r['achieved_GFLOP_per_s']:8.1f} {100 * r['fraction_of_fp32_peak']:6.1f}% {r['infer_ms']:8.1f}  {r['infer_best_variant']}")
+    print(f"fast vs r2n2: training ×{ratios['train_speedup_fast_vs_r2n2']:.1f} (CPU time ×{ratios['train_cpu_speedup_fast_vs_r2n2']:.1f}), "
+          f"inference ×{ratios['infer_speedup_fast_vs_r2n2']:.1f}, FLOPs ÷{ratios['flop_ratio_r2n2_over_fast']:.1f}")
+    if "iou" in result:
+        for enc in ENCODERS:
+            r = result["iou"][enc]
+            print(f"{enc:8} test IoU@0.4 {r['test_iou@0.4_instance']:.3f} (class mean {r['test_iou@0.4_class_mean']:.3f}), accuracy {r['accuracy']:.3f}, "
+                  f"{r['epochs']} epochs in {r['train_s']:.0f} s")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
