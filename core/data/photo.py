@@ -149,7 +149,8 @@ def load_picture(src: ImageInput) -> tuple[np.ndarray, bool, list[str], str]:
     if max(h, w) > WORK_SIDE and (h, w) != (SOURCE_SIZE, SOURCE_SIZE):
         s = WORK_SIDE / max(h, w)
         size = (max(1, round(w * s)), max(1, round(h * s)))
-        rgba = np.asarray(Image.fromarray(rgba, "RGBA").resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0))
+        # area averaging: anti-aliased, and several times faster than Lanczos on big pictures
+        rgba = np.asarray(Image.fromarray(rgba, "RGBA").resize(size, Image.Resampling.BOX))
     if max(orig) > WORK_SIDE:
         notes.append(f"{orig[0]}×{orig[1]} px picture downscaled for analysis")
     return rgba, alpha_used, notes, name
@@ -186,15 +187,17 @@ def estimate_backdrop(rgb: np.ndarray) -> BackdropEstimate:
     diff = img - colour
     near = np.einsum("ijk,ijk->ij", diff, diff) <= tolerance * tolerance
     labels, _ = ndimage.label(near)
-    touching = np.unique(labels[border & near])
-    background = np.isin(labels, touching[touching > 0])
+    is_background = np.zeros(labels.max() + 1, bool)
+    is_background[labels[border & near]] = True
+    is_background[0] = False
+    background = is_background[labels]
     obj = ~background
     obj = ndimage.binary_opening(obj, iterations=1)  # JPEG speckle on the backdrop
     labels, count = ndimage.label(obj)
     if count:
-        sizes = ndimage.sum_labels(obj, labels, index=np.arange(1, count + 1))
-        keep = np.flatnonzero(sizes >= 0.02 * sizes.max()) + 1
-        obj = np.isin(labels, keep)
+        sizes = np.bincount(labels.ravel(), minlength=count + 1)
+        sizes[0] = 0
+        obj = (sizes >= 0.02 * sizes.max())[labels]
     frac = float(obj.mean())
     if not (MIN_OBJECT_FRACTION <= frac <= MAX_OBJECT_FRACTION):
         return BackdropEstimate(None, col, uniform, tolerance, f"removing the plain border colour would leave {frac:.1%} of the picture")
@@ -219,7 +222,7 @@ def fit_to_canvas(rgba: np.ndarray, extent: int = TARGET_EXTENT, size: int = SOU
     obj = Image.fromarray(np.ascontiguousarray(rgba[y0:y1, x0:x1]), "RGBA")
     s = extent / max(obj.size)
     new = (max(1, round(obj.size[0] * s)), max(1, round(obj.size[1] * s)))
-    obj = obj.resize(new, Image.Resampling.LANCZOS)  # Pillow resamples RGBA premultiplied
+    obj = obj.resize(new, Image.Resampling.LANCZOS, reducing_gap=2.0)  # Pillow resamples RGBA premultiplied
     canvas = Image.new("RGBA", (size, size), (255, 255, 255, 0))
     canvas.paste(obj, ((size - new[0]) // 2, (size - new[1]) // 2))
     return np.asarray(canvas)
