@@ -229,6 +229,8 @@ class Trainer:
         self.callbacks: list[Any] = []
         self._tb = None
         if self.dist.is_main:
+            if resume_payload is None:
+                (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)  # a fresh run starts a fresh log
             self.callbacks.append(JsonlLogger(self.run_dir / "metrics.jsonl", cfg.log_every_steps))
             if cfg.tensorboard:
                 self._tb = make_tensorboard_logger(self.run_dir / "tensorboard")
