@@ -99,8 +99,11 @@ def config_from_args(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from core.train.trainer import train
 
+    from core.train.trainer import resolve_device
+
     try:
         cfg = config_from_args(args)
+        resolve_device(cfg.device)  # "cuda" on a CPU-only build: one line now, not a traceback later
     except ValueError as exc:
         print(f"recon train: error: {exc}", file=sys.stderr)
         return 2

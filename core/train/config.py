@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from core.models.registry import ModelConfig
-from core.taxonomy import resolve_classes
+from core.taxonomy import ALL_CLASSES, SEVEN_CLASSES, resolve_classes
 
 Views = Union[str, int]  # "all" | 1..24
 
@@ -152,8 +152,8 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 def build_train_config(preset: str | None = None, config_file: str | Path | None = None, **overrides: Any) -> TrainConfig:
     """defaults < preset < TOML file < overrides (None values in overrides are ignored).
 
-    The class-loss weight follows the paper per class count unless set explicitly: 0.05 for
-    13 classes, 0.001 for 7. A TOML file may name its own ``preset``.
+    The class-loss weight follows the paper unless set explicitly: 0.05 for the 13 classes,
+    0.001 for the 7-class subset. A TOML file may name its own ``preset``.
     """
     values: dict[str, Any] = {}
     file_values = load_toml(config_file) if config_file else {}
@@ -165,10 +165,12 @@ def build_train_config(preset: str | None = None, config_file: str | Path | None
         values.update(PRESETS[preset])
     values.update(file_values)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    if "ce_weight" not in values and isinstance(values.get("classes"), str):
-        spec = values["classes"].strip().lower()
-        if spec in DEFAULT_CE_WEIGHT:
-            values["ce_weight"] = DEFAULT_CE_WEIGHT[spec]
+    if "ce_weight" not in values and values.get("classes") is not None:
+        names = set(resolve_classes(values["classes"]))
+        if names == set(SEVEN_CLASSES):
+            values["ce_weight"] = DEFAULT_CE_WEIGHT["7"]
+        elif names == set(ALL_CLASSES):
+            values["ce_weight"] = DEFAULT_CE_WEIGHT["13"]
     for key in ("data_root", "out_dir", "split_file", "resume"):
         if values.get(key) is not None:
             values[key] = str(values[key])

@@ -320,7 +320,7 @@ class Trainer:
             return {}
         ds = self.data.val
         sampler = ResumableShardSampler(len(ds), False, self.cfg.seed, self.dist.rank, self.dist.world_size)
-        loader = DataLoader(ds, batch_size=self.cfg.batch_size, sampler=sampler, num_workers=0)
+        loader = DataLoader(ds, batch_size=self.cfg.batch_size, sampler=sampler, num_workers=self.cfg.num_workers, pin_memory=self.device.type == "cuda")
         self.model.eval()
         rows: list[tuple[int, int, float, int, list[float]]] = []  # index, label, loss, correct, ious
         position = 0

@@ -195,6 +195,12 @@ def test_bad_checkpoints_raise_one_line_errors_naming_the_file(tmp_path):
 # ----------------------------------------------------------------------------- config
 def test_config_presets_toml_and_overrides(tmp_path):
     assert paper_config(13).ce_weight == 0.05 and paper_config(7).ce_weight == 0.001
+    # the paper's class-loss weight follows the class set, however it is spelled; explicit wins
+    from core.taxonomy import SEVEN_CLASSES
+
+    assert build_train_config(classes=list(SEVEN_CLASSES)).ce_weight == 0.001
+    assert build_train_config(classes="7", ce_weight=0.2).ce_weight == 0.2
+    assert build_train_config(classes="chair,table").ce_weight == TrainConfig().ce_weight
     assert paper_config(7).classes == sorted(paper_config(7).classes, key=paper_config(13).classes.index)
     assert len(paper_config(7).classes) == 7 and paper_config(13).epochs == 150
     small = cpu_small_config(model="baseline")
@@ -229,3 +235,6 @@ def test_cli_train_and_resume(tiny_synth_root, tmp_path, capsys):
     assert cli_main(["train", "--resume", str(tmp_path / "missing.pt"), "--quiet"]) == 2
     assert "missing.pt" in capsys.readouterr().err
     assert cli_main(["train", "--data", str(tiny_synth_root), "--views", "99", "--quiet"]) == 2
+    if not torch.cuda.is_available():
+        assert cli_main(["train", "--data", str(tiny_synth_root), "--device", "cuda", "--quiet"]) == 2
+        assert "CUDA" in capsys.readouterr().err
