@@ -60,6 +60,7 @@ class BackdropEstimate:
     uniform_fraction: float  # share of border pixels within ``tolerance`` of ``colour``
     tolerance: float
     reason: str
+    holes_removed: int = 0  # enclosed backdrop regions (seen through the object) also removed
 
 
 # ----------------------------------------------------------------------------- loading
@@ -191,6 +192,19 @@ def estimate_backdrop(rgb: np.ndarray) -> BackdropEstimate:
     is_background[labels[border & near]] = True
     is_background[0] = False
     background = is_background[labels]
+    # Backdrop seen through the object (between chair legs, under an arm rest) is enclosed,
+    # so the flood fill misses it: enclosed regions close to the backdrop colour go too.
+    # Small ones stay (they are more likely highlights on the object than holes).
+    holes, n_holes = ndimage.label(near & ~background)
+    n_dropped = 0
+    if n_holes:
+        areas = np.bincount(holes.ravel(), minlength=n_holes + 1).astype(np.float64)
+        dist_sum = np.bincount(holes.ravel(), weights=np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)).ravel(), minlength=n_holes + 1)
+        mean_dist = dist_sum / np.maximum(areas, 1)
+        drop = (areas >= max(20.0, 5e-4 * h * w)) & (mean_dist <= 0.5 * tolerance)
+        drop[0] = False
+        n_dropped = int(drop.sum())
+        background |= drop[holes]
     obj = ~background
     obj = ndimage.binary_opening(obj, iterations=1)  # JPEG speckle on the backdrop
     labels, count = ndimage.label(obj)
@@ -201,7 +215,7 @@ def estimate_backdrop(rgb: np.ndarray) -> BackdropEstimate:
     frac = float(obj.mean())
     if not (MIN_OBJECT_FRACTION <= frac <= MAX_OBJECT_FRACTION):
         return BackdropEstimate(None, col, uniform, tolerance, f"removing the plain border colour would leave {frac:.1%} of the picture")
-    return BackdropEstimate(obj, col, uniform, tolerance, "plain backdrop")
+    return BackdropEstimate(obj, col, uniform, tolerance, "plain backdrop", n_dropped)
 
 
 # ----------------------------------------------------------------------------- canvas
@@ -259,7 +273,8 @@ def prepare_image(src: ImageInput) -> PreparedImage:
         cut = rgba.copy()
         cut[..., 3] = np.where(est.mask, 255, 0).astype(np.uint8)
         note = (f"no alpha; removed a plain backdrop (RGB {est.colour[0]},{est.colour[1]},{est.colour[2]}, "
-                f"{est.uniform_fraction:.0%} of the border within {est.tolerance:.0f}) by a flood fill from the border, "
+                f"{est.uniform_fraction:.0%} of the border within {est.tolerance:.0f}) by a flood fill from the border"
+                + (f" and {est.holes_removed} enclosed backdrop region(s)" if est.holes_removed else "") + ", "
                 f"cropped to the object and scaled to {TARGET_EXTENT} px")
         return _finish(fit_to_canvas(cut), "backdrop", prefix + note)
     opaque = rgba.copy()

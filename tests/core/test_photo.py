@@ -156,3 +156,19 @@ def test_not_an_image_names_the_file(tmp_path):
         prepare_image(b"definitely not a picture")
     with pytest.raises(DataError, match="image array"):
         prepare_image(np.zeros((4, 5, 6, 7)))
+
+
+@pytest.mark.parametrize("name", ["chair", "lamp", "airplane"])
+def test_generated_render_as_a_photo_is_cut_out(tmp_path, tiny_synth_root, name):
+    """A generated object (thin lamp poles, wide wings) on an off-white backdrop, JPEG."""
+    from core.taxonomy import NAME_TO_SYNSET
+
+    obj_dir = sorted((tiny_synth_root / "ShapeNetRendering" / NAME_TO_SYNSET[name]).iterdir())[0]
+    render = np.asarray(Image.open(obj_dir / "rendering" / "07.png"))
+    rgb, truth = _photo(render, backdrop=(244, 242, 238), obj_px=400, at=(120, 40))
+    path = tmp_path / f"{name}.jpg"
+    Image.fromarray(rgb).save(path, quality=88)
+    prep = prepare_image(path)
+    assert prep.method == "backdrop", prep.note
+    ref = prepare_image(Image.fromarray(fit_to_canvas(render)))
+    assert _iou(_object_mask(prep.preview), _object_mask(ref.preview)) > 0.8
