@@ -73,7 +73,15 @@ def save_gif(frames: list[np.ndarray], path: str | Path, fps: float = 20.0) -> P
     if not frames:
         raise ValueError("no frames to save")
     images = [Image.fromarray(np.ascontiguousarray(f[..., :3], dtype=np.uint8)) for f in frames]
-    palette_source = images[0].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    # one palette from (a sample of) every frame, so colours neither flicker nor go missing
+    step = max(1, len(images) // 12)
+    sample = [im.reduce(2) if min(im.size) >= 64 else im for im in images[::step]]
+    strip = Image.new("RGB", (max(im.width for im in sample), sum(im.height for im in sample)))
+    y = 0
+    for im in sample:
+        strip.paste(im, (0, y))
+        y += im.height
+    palette_source = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     quantised = [im.quantize(palette=palette_source, dither=Image.Dither.NONE) for im in images]
     return _atomic_save(quantised[0], path, format="GIF", save_all=True, append_images=quantised[1:],
                         duration=int(round(1000 / fps)), loop=0, disposal=1)

@@ -299,13 +299,13 @@ class MainWindow(QMainWindow):
             self.report_error("Cannot load checkpoint", f"unknown model slot {slot!r}")
             return None
         self.statusBar().showMessage(f"Loading {slot} checkpoint {Path(path).name}…")
-        worker = self.workers.start(load_predictor, path, slot, wants_progress=False)
+        worker = self.workers.prepare(load_predictor, path, slot, wants_progress=False)
         self._loading[slot] = worker
         self._set_busy(+1)
         worker.signals.finished.connect(lambda predictor, s=slot, p=path: self._on_checkpoint_loaded(s, p, predictor))
         worker.signals.failed.connect(lambda msg, tb, s=slot: self.report_error(f"Cannot load the {s} checkpoint", msg, tb))
         worker.signals.done.connect(lambda s=slot, w=worker: self._on_checkpoint_done(s, w))
-        return worker
+        return self.workers.launch(worker)
 
     def _on_checkpoint_done(self, slot: str, worker: Worker) -> None:
         if self._loading.get(slot) is worker:
@@ -428,12 +428,13 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Reconstructing {request.label}…")
         predictors = dict(self.predictors)
-        worker = self.workers.start(run_comparison, predictors, request, wants_progress=False)
+        worker = self.workers.prepare(run_comparison, predictors, request, wants_progress=False)
         self._prediction_worker = worker
         self._set_busy(+1)
         worker.signals.finished.connect(self._show_result)
         worker.signals.failed.connect(lambda msg, tb: self._on_prediction_failed(request, msg, tb))
         worker.signals.done.connect(self._on_prediction_done)
+        self.workers.launch(worker)
 
     def _on_prediction_done(self) -> None:
         self._prediction_worker = None
@@ -563,12 +564,12 @@ class MainWindow(QMainWindow):
 
     def _run_export(self, what: str, fn: Callable, *args: Any) -> Worker:
         self.statusBar().showMessage(f"Writing {what}…")
-        worker = self.workers.start(fn, *args, wants_progress=False)
+        worker = self.workers.prepare(fn, *args, wants_progress=False)
         self._set_busy(+1)
         worker.signals.finished.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 8000))
         worker.signals.failed.connect(lambda msg, tb: self.report_error(f"Cannot write {what}", msg, tb))
         worker.signals.done.connect(lambda: self._set_busy(-1))
-        return worker
+        return self.workers.launch(worker)
 
     def export_turntable(self, path: str | None = None, frames: int = TURNTABLE_FRAMES, target: str = "comparison"):
         """Record one turn frame by frame from the event loop (each step renders once, so the
@@ -656,10 +657,11 @@ class _TurntableRecorder:
             return
         if len(self.frames) >= self.frames_wanted:
             self.timer.stop()
-            self.worker = self.window.workers.start(export.save_gif, self.frames, self.path, wants_progress=False)
-            self.worker.signals.finished.connect(lambda p: self.window.statusBar().showMessage(f"Saved {p}", 8000))
-            self.worker.signals.failed.connect(lambda m, tb: self.window.report_error("Cannot write turntable", m, tb))
-            self.worker.signals.done.connect(lambda: self.window._set_busy(-1))
+            worker = self.window.workers.prepare(export.save_gif, self.frames, self.path, wants_progress=False)
+            worker.signals.finished.connect(lambda p: self.window.statusBar().showMessage(f"Saved {p}", 8000))
+            worker.signals.failed.connect(lambda m, tb: self.window.report_error("Cannot write turntable", m, tb))
+            worker.signals.done.connect(lambda: self.window._set_busy(-1))
+            self.worker = self.window.workers.launch(worker)
             if self.resume:
                 self.window.comparison.set_turntable(True)
             return
