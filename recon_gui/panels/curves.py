@@ -30,13 +30,15 @@ class Series:
     ys: list[float] = field(default_factory=list)
 
 
-def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick values (1, 2, 5 × 10^k steps) covering [lo, hi]."""
+def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> list[float]:
+    """Round tick values (1, 2, 5 × 10^k steps) covering [lo, hi]; whole numbers if ``integer``."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo]
     raw = (hi - lo) / max(1, target)
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    if integer:
+        step = max(1.0, round(step))
     first = math.ceil(lo / step - 1e-9) * step
     ticks, t = [], first
     while t <= hi + step * 1e-9:
@@ -55,7 +57,7 @@ def envelope(xs: list[float], ys: list[float], columns: int) -> tuple[np.ndarray
     """At most ~2 points per pixel column: each bucket's min and max, so a noisy loss keeps
     its band while a 100k-step run paints as fast as a short one."""
     x, y = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
-    keep = np.isfinite(y)
+    keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     if len(x) <= 2 * max(1, columns):
         return x, y
@@ -74,9 +76,10 @@ def envelope(xs: list[float], ys: list[float], columns: int) -> tuple[np.ndarray
 class LinePlot(QWidget):
     """One axes box with autoscaled x/y, ticks, polylines (markers for sparse series), legend."""
 
-    def __init__(self, xlabel: str, ylabel: str, y_floor: float | None = None, parent: QWidget | None = None):
+    def __init__(self, xlabel: str, ylabel: str, y_floor: float | None = None, integer_x: bool = False,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.xlabel, self.ylabel, self.y_floor = xlabel, ylabel, y_floor
+        self.xlabel, self.ylabel, self.y_floor, self.integer_x = xlabel, ylabel, y_floor, integer_x
         self.series: dict[str, Series] = {}
         self.drawn_points: dict[str, int] = {}
         self.setMinimumHeight(120)
@@ -133,7 +136,7 @@ class LinePlot(QWidget):
         sy = plot.height() / (y1 - y0)
 
         grid = QPen(QColor("#e4e4e4"))
-        for t in nice_ticks(x0, x1):
+        for t in nice_ticks(x0, x1, integer=self.integer_x):
             px = plot.left() + (t - x0) * sx
             p.setPen(grid)
             p.drawLine(QPointF(px, plot.top()), QPointF(px, plot.bottom()))
@@ -192,8 +195,8 @@ class CurvesWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None, max_fps: float = 4.0):
         super().__init__(parent)
-        self.loss_plot = LinePlot("step", "loss")
-        self.iou_plot = LinePlot("epoch", "IoU", y_floor=0.0)
+        self.loss_plot = LinePlot("step", "loss", integer_x=True)
+        self.iou_plot = LinePlot("epoch", "IoU", y_floor=0.0, integer_x=True)
         self.loss_plot.add_series("train loss")
         self.loss_plot.add_series("val loss", markers=True)
         self.iou_plot.add_series("val IoU", markers=True)

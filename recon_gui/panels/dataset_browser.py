@@ -16,23 +16,24 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from core.progress import ProgressEvent
 from recon_gui.panels.evaluation import EvaluationView
+from recon_gui.panels.training import default_torch_threads, limit_torch_threads
 from recon_gui.workers import Worker, WorkerManager
 
 VIEWS = 24
-THUMBNAIL_PX = 274  # 2× the 137 px renderings
+THUMBNAIL_PX = 240  # the 137 px renderings, enlarged to fit a side dock
 
 
 class DatasetPanel(QWidget):
@@ -113,30 +114,25 @@ class DatasetPanel(QWidget):
         eval_row.addWidget(self.eval_progress, 1)
         eval_row.addWidget(self.eval_cancel_button)
 
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.addLayout(form)
-        ll.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignHCenter)
-        ll.addWidget(self.send_button)
-        ll.addStretch(1)
+        # one column: the main window docks this panel at the side of the model views
+        browse_box = QGroupBox("Sample")
+        bl = QVBoxLayout(browse_box)
+        bl.addLayout(form)
+        bl.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignHCenter)
+        bl.addWidget(self.send_button)
 
         self.evaluation_view = EvaluationView()
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addLayout(eval_row)
-        rl.addWidget(self.eval_status)
-        rl.addWidget(self.evaluation_view, 1)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
+        eval_box = QGroupBox("Evaluate a checkpoint on the test split")
+        el = QVBoxLayout(eval_box)
+        el.addLayout(eval_row)
+        el.addWidget(self.eval_status)
+        el.addWidget(self.evaluation_view, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(browse_box)
+        layout.addWidget(eval_box, 1)
         self._set_browsing_enabled(False)
         self.eval_cancel_button.setEnabled(False)
 
@@ -183,7 +179,12 @@ class DatasetPanel(QWidget):
                 self.class_combo.addItem(f"{name} ({len(self._objects_by_class[name])})", name)
         self.class_combo.blockSignals(False)
         self._set_browsing_enabled(True)
-        self._class_changed()
+        self._quiet = True  # show the first sample, but only a choice sends it to the models
+        try:
+            self._class_changed()
+        finally:
+            self._quiet = False
+        self._show_thumbnail()
         self.datasetOpened.emit(str(root))
 
     def _on_open_failed(self, message: str, _tb: str) -> None:
@@ -234,16 +235,20 @@ class DatasetPanel(QWidget):
     def _sample_changed(self, *_: Any) -> None:
         if self._quiet:
             return
+        if self._show_thumbnail():
+            self.emit_current()
+
+    def _show_thumbnail(self) -> bool:
         sample = self.current_sample()
         if sample is None:
             self.thumbnail.clear()
-            return
+            return False
         pixmap = QPixmap(sample[0])
         if pixmap.isNull():
             self.thumbnail.setText(f"cannot read\n{Path(sample[0]).name}")
         else:
             self.thumbnail.setPixmap(pixmap.scaled(THUMBNAIL_PX, THUMBNAIL_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        self.emit_current()
+        return True
 
     def emit_current(self) -> None:
         sample = self.current_sample()
@@ -261,8 +266,6 @@ class DatasetPanel(QWidget):
         (``views`` per object; default: the spin box, 24 = all)."""
         if self.eval_worker is not None or self.root is None:
             return
-        from core.evaluate import evaluate
-
         self.eval_state, self.eval_error, self.eval_report = "running", None, None
         self._checkpoint = Path(checkpoint)
         self.eval_status.setText(f"evaluating {self._checkpoint.name} on the test split …")
@@ -273,7 +276,7 @@ class DatasetPanel(QWidget):
             self.eval_views_spin.setValue(views)
         n_views = self.eval_views_spin.value()
         worker = self.workers.prepare(
-            evaluate, str(checkpoint), str(self.root), split="test", views="all" if n_views >= VIEWS else n_views
+            _evaluate_limited, str(checkpoint), str(self.root), split="test", views="all" if n_views >= VIEWS else n_views
         )
         sig = worker.signals
         sig.progress.connect(self._on_eval_progress)
@@ -314,3 +317,11 @@ class DatasetPanel(QWidget):
         self.eval_progress.setValue(1 if self.eval_state == "finished" else 0)
         self.evaluate_button.setEnabled(self.root is not None)
         self.eval_cancel_button.setEnabled(False)
+
+
+def _evaluate_limited(*args: Any, **kwargs: Any) -> Any:
+    """Pool thread: leave the UI a core, then ``core.evaluate.evaluate``."""
+    from core.evaluate import evaluate
+
+    limit_torch_threads(default_torch_threads())
+    return evaluate(*args, **kwargs)

@@ -70,11 +70,14 @@ class EvaluationView(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)
+        self.table.verticalHeader().setVisible(False)
         self.threshold_combo = QComboBox()
         self.threshold_combo.currentIndexChanged.connect(self._draw_chart)
         self.figure = Figure(figsize=(5, 3), tight_layout=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.axes = self.figure.add_subplot(1, 1, 1)
+        self.table.setMinimumHeight(160)
+        self.canvas.setMinimumHeight(220)
 
         chart_box = QWidget()
         cl = QVBoxLayout(chart_box)
@@ -149,7 +152,7 @@ class EvaluationView(QWidget):
         self.axes.set_xticklabels(labels, rotation=45, ha="right", fontsize="small")
         self.axes.set_ylim(0, 1)
         self.axes.set_ylabel("IoU")
-        self.axes.legend(fontsize="small")
+        self.axes.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         self.canvas.draw_idle()
 
     def bar_heights(self) -> list[float]:

@@ -443,7 +443,7 @@ class TrainingPanel(QWidget):
     def _describe(event: ProgressEvent) -> str:
         parts = [event.message] if event.message else []
         for k, v in event.metrics.items():
-            if k in ("kind", "run_dir"):
+            if k in ("kind", "run_dir", "epoch", "step"):  # the message already says which epoch
                 continue
             parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
         return " ".join(parts)

@@ -27,7 +27,9 @@ def open_and_wait(qtbot, panel: DatasetPanel, root: Path) -> None:
 
 
 def test_open_pick_class_object_view_emits_existing_paths(tiny_synth_root, qtbot, panel):
-    open_and_wait(qtbot, panel, tiny_synth_root)
+    with qtbot.assertNotEmitted(panel.sampleChosen):  # opening shows a sample; only a choice sends it
+        open_and_wait(qtbot, panel, tiny_synth_root)
+    assert not panel.thumbnail.pixmap().isNull()
     assert panel.discovery is not None, panel.message
     assert panel.class_combo.count() == 13
     assert "39 objects" in panel.message

@@ -164,3 +164,21 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_curve_envelope_keeps_extremes_of_a_long_noisy_run():
+    import numpy as np
+
+    from recon_gui.panels.curves import envelope, nice_ticks
+
+    rng = np.random.default_rng(0)
+    xs = np.arange(1, 100_001, dtype=float)
+    ys = np.exp(-xs / 30_000) + rng.normal(0, 0.05, xs.size)
+    ex, ey = envelope(xs.tolist(), ys.tolist(), columns=300)
+    assert len(ex) <= 2 * 300 + 2
+    assert ey.max() == ys.max() and ey.min() == ys.min()
+    assert ex[0] >= xs[0] and ex[-1] == xs[-1] and np.all(np.diff(ex) >= 0)
+    short_x, short_y = envelope([1, 2, float("nan")], [0.5, float("nan"), 0.1], columns=300)
+    assert short_x.tolist() == [1.0] and short_y.tolist() == [0.5]  # NaN points are not painted
+    assert nice_ticks(1, 3, integer=True) == [1, 2, 3]
+    assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
