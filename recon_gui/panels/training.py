@@ -37,7 +37,7 @@ from core.progress import ProgressEvent
 from recon_gui.panels.curves import CurvesWidget
 from recon_gui.workers import Worker, WorkerManager
 
-from core.train.config import DEFAULT_CE_WEIGHT  # the paper's a per class count
+from core.train.config import DEFAULT_CE_WEIGHT, PRESETS  # the paper's a per class count; named settings
 
 
 def limit_torch_threads(n: int | None) -> None:
@@ -107,6 +107,14 @@ class TrainingPanel(QWidget):
     def _build_ui(self) -> None:
         form_box = QGroupBox("Run")
         form = QFormLayout(form_box)
+
+        self.preset_combo = QComboBox()
+        self.preset_combo.addItem("(custom)", None)
+        for name in PRESETS:
+            self.preset_combo.addItem(name, name)
+        self.preset_combo.setToolTip("fill the form with one of core's presets (paper settings, CPU-sized runs)")
+        self.preset_combo.currentIndexChanged.connect(lambda _i: self.apply_preset(self.preset_combo.currentData()))
+        form.addRow("Preset", self.preset_combo)
 
         self.model_combo = QComboBox()
         self.model_combo.addItems(["proposed", "baseline"])
@@ -296,6 +304,28 @@ class TrainingPanel(QWidget):
         button.clicked.connect(browse)
         row.addWidget(button)
         return box
+
+    def apply_preset(self, name: str | None) -> None:
+        """Set the widgets a preset of ``core.train.config.PRESETS`` names; others stay as they are."""
+        if not name:
+            return
+        preset = PRESETS[name]
+        views = lambda v: 24 if v == "all" else int(v)
+        setters = {
+            "classes": lambda v: self.classes_combo.setCurrentText(str(v)),
+            "epochs": self.epochs_spin.setValue,
+            "batch_size": self.batch_spin.setValue,
+            "lr": self.lr_spin.setValue,
+            "views": lambda v: self.views_spin.setValue(views(v)),
+            "val_views": lambda v: self.val_views_spin.setValue(views(v)),
+            "max_steps_per_epoch": self.max_steps_spin.setValue,
+            "encoder": self.encoder_combo.setCurrentText,
+            "ce_weight": self.ce_weight_spin.setValue,  # after classes, whose change sets the default a
+            "bce_weight": self.bce_weight_spin.setValue,
+        }
+        for key, setter in setters.items():
+            if key in preset:
+                setter(preset[key])
 
     def _model_changed(self, name: str) -> None:
         proposed = name == "proposed"

@@ -182,3 +182,30 @@ def test_curve_envelope_keeps_extremes_of_a_long_noisy_run():
     assert short_x.tolist() == [1.0] and short_y.tolist() == [0.5]  # NaN points are not painted
     assert nice_ticks(1, 3, integer=True) == [1, 2, 3]
     assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def test_presets_fill_the_form_and_build_the_same_config_as_core(qtbot, panel, tmp_path):
+    from core.train.config import PRESETS, build_train_config
+
+    panel.data_edit.setText(str(tmp_path))
+    panel.out_edit.setText(str(tmp_path / "runs"))
+    panel.name_edit.setText("p")
+    for name in ("paper-7", "cpu-small", "smoke", "paper-13"):
+        panel.preset_combo.setCurrentIndex(panel.preset_combo.findData(name))
+        ours = panel.build_config()
+        core = build_train_config(preset=name, data_root=str(tmp_path))
+        for field in PRESETS[name]:
+            if field != "num_workers":  # not on the form: the GUI trains in-process
+                assert getattr(ours, field) == getattr(core, field), (name, field)
+    assert panel.build_config().ce_weight == 0.05 and len(panel.build_config().classes) == 13
+    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("paper-7"))
+    assert panel.build_config().ce_weight == 0.001 and len(panel.build_config().classes) == 7
+
+
+def test_eta_from_the_step_rate():
+    from recon_gui.panels.training import EtaEstimator, format_eta
+
+    eta = EtaEstimator()
+    assert eta.update(1, 101, now=10.0) is None  # the first step includes start-up
+    assert eta.update(11, 101, now=20.0) == pytest.approx(90.0)  # 10 steps / 10 s, 90 to go
+    assert format_eta(90) == "1:30" and format_eta(3725) == "1:02:05"
