@@ -327,6 +327,11 @@ class TrainingPanel(QWidget):
             if key in preset:
                 setter(preset[key])
 
+    def set_data_folder(self, path: str) -> None:
+        """Prefill the data folder (e.g. from the data set panel) unless the user typed one."""
+        if not self.data_edit.text().strip():
+            self.data_edit.setText(str(path))
+
     def _model_changed(self, name: str) -> None:
         proposed = name == "proposed"
         self.ce_weight_spin.setEnabled(proposed)

@@ -108,6 +108,9 @@ def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot,
     assert panel.state == "running"
     qtbot.waitUntil(lambda: len(steps) > held, timeout=TRAIN_TIMEOUT_MS)
 
+    # a cancel while paused releases the pause and stops the run
+    qtbot.mouseClick(panel.pause_button, qtbot_left())
+    assert panel.state == "paused"
     with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
         qtbot.mouseClick(panel.cancel_button, qtbot_left())
     assert ended.args == ["cancelled"]
