@@ -132,6 +132,7 @@ class RunOutcome:
     train_seconds: float
     eval_seconds: float
     skipped: bool  # finished in an earlier invocation
+    train_images: int = 0  # images seen in training (optimiser steps × batch size)
 
 
 @dataclass
@@ -214,7 +215,7 @@ def _run_one(spec: RunSpec, preset: ExperimentPreset, data_root: Path, split_fil
         if eval_path.is_file():
             done = json.loads(eval_path.read_text())
             return RunOutcome(spec.key, spec.label, str(run_dir), done["checkpoint"], EvalReport.from_dict(done["report"]),
-                              float(done["train_seconds"]), float(done["eval_seconds"]), skipped=True)
+                              float(done["train_seconds"]), float(done["eval_seconds"]), skipped=True, train_images=int(done.get("train_images", 0)))
     _write_json(spec_path, {"fingerprint": fingerprint})
     cfg = _train_config(spec, preset, data_root, split_file, runs_dir)
     last = run_dir / "last.pt"
@@ -229,9 +230,9 @@ def _run_one(spec: RunSpec, preset: ExperimentPreset, data_root: Path, split_fil
     rep = evaluate(ckpt, data_root, split="test", split_file=split_file, views=preset.eval_views,
                    batch_size=max(32, int(preset.train.get("batch_size", 32))), cancel=cancel)
     t2 = time.perf_counter()
-    previous_train = 0.0
-    _write_json(eval_path, {"checkpoint": str(ckpt), "report": rep.to_dict(), "train_seconds": previous_train + (t1 - t0), "eval_seconds": t2 - t1})
-    return RunOutcome(spec.key, spec.label, str(run_dir), str(ckpt), rep, t1 - t0, t2 - t1, skipped=False)
+    images = int(result.global_step) * int(cfg.batch_size)
+    _write_json(eval_path, {"checkpoint": str(ckpt), "report": rep.to_dict(), "train_seconds": t1 - t0, "eval_seconds": t2 - t1, "train_images": images})
+    return RunOutcome(spec.key, spec.label, str(run_dir), str(ckpt), rep, t1 - t0, t2 - t1, skipped=False, train_images=images)
 
 
 def run_experiment(
@@ -291,7 +292,7 @@ def run_experiment(
         "split_id": splits.split_id,
         "seconds": seconds,
         "notes": notes,
-        "runs": {k: {"label": o.label, "checkpoint": o.checkpoint, "train_seconds": o.train_seconds, "eval_seconds": o.eval_seconds,
+        "runs": {k: {"label": o.label, "checkpoint": o.checkpoint, "train_seconds": o.train_seconds, "eval_seconds": o.eval_seconds, "train_images": o.train_images,
                      "skipped": o.skipped, "report": o.report.to_dict()} for k, o in outcomes.items()},
     }
     results_path = out_dir / "results.json"
@@ -405,8 +406,8 @@ def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, ou
             out.append("")
     out.append("## Runs")
     out.append("")
-    out.append(_md_table(["run", "train time", "eval time", "checkpoint", "this invocation"],
-                         [[o.label, f"{o.train_seconds / 60:.1f} min", f"{o.eval_seconds:.0f} s", f"`{Path(o.checkpoint).relative_to(out_dir).as_posix() if Path(o.checkpoint).is_relative_to(out_dir) else o.checkpoint}`",
+    out.append(_md_table(["run", "train time", "train images", "images/s", "eval time", "checkpoint", "this invocation"],
+                         [[o.label, f"{o.train_seconds / 60:.1f} min", str(o.train_images), f"{o.train_images / max(o.train_seconds, 1e-9):.0f}", f"{o.eval_seconds:.0f} s", f"`{Path(o.checkpoint).relative_to(out_dir).as_posix() if Path(o.checkpoint).is_relative_to(out_dir) else o.checkpoint}`",
                            "reused" if o.skipped else "trained"] for o in outcomes.values()]))
     out.append("")
     out.append("## Against the mean-shape reference")
