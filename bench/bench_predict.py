@@ -1,6 +1,6 @@
 """Picture -> probabilities + mesh latency: preprocess / forward / marching cubes / total.
 
-    python bench/bench_predict.py [--repeats 30] [--threads 1,2] [--checkpoint C]
+    python bench/bench_predict.py [--repeats 30] [--threads 1,2] [--encoders fast,r2n2] [--checkpoint C]
 
 Inputs: a 137×137 R2N2 render (the evaluation path) and a 640×480 JPEG "photo" on an
 off-white backdrop (background removal path). Models: proposed and baseline with the fast
@@ -52,7 +52,7 @@ def make_photo() -> bytes:
     return buf.getvalue()
 
 
-def predictors(checkpoint: str | None) -> dict[str, Predictor]:
+def predictors(checkpoint: str | None, encoders: list[str]) -> dict[str, Predictor]:
     if checkpoint:
         p = Predictor.load(checkpoint)
         return {f"{p.name} ({p.model.config.encoder}, checkpoint)": p}
@@ -60,7 +60,7 @@ def predictors(checkpoint: str | None) -> dict[str, Predictor]:
     rng = np.random.default_rng(0)
     priors = rng.random((13, 32, 32, 32)).astype(np.float32)
     for name in ("proposed", "baseline"):
-        for encoder in ("fast", "r2n2"):
+        for encoder in encoders:
             torch.manual_seed(0)
             model = build_model(ModelConfig(name=name, classes=list(ALL_CLASSES), encoder=encoder))
             out[f"{name} ({encoder})"] = Predictor(model, list(ALL_CLASSES), priors if name == "baseline" else None)
@@ -105,10 +105,11 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--threads", default="1,2", help="torch intra-op thread counts to try")
     ap.add_argument("--checkpoint")
+    ap.add_argument("--encoders", default="fast,r2n2", help="image encoders to time (untrained models)")
     args = ap.parse_args()
 
     inputs = {"render 137x137": str(RENDER), "photo 640x480 jpeg": make_photo()}
-    preds = predictors(args.checkpoint)
+    preds = predictors(args.checkpoint, [e.strip() for e in args.encoders.split(",") if e.strip()])
     results = []
     header = f"{'model':<22} {'input':<20} {'thr':>3} {'preproc':>8} {'forward':>8} {'mcubes':>7} {'total':>7} {'p90':>7} {'cpu':>7}"
     print(header)

@@ -375,7 +375,10 @@ def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, ou
     out.append(f"- data set: `{data_root}`; split `{split_id}` (`splits.json`), evaluated on the **test** split, "
                f"{preset.eval_views if preset.eval_views != 'all' else 'all 24'} view(s) per object")
     out.append(f"- training settings shared by all runs: `{json.dumps(preset.train)}`; class-loss weight a = 0.05 (13 classes), 0.001 (7 classes), b = 1")
-    out.append(f"- machine: {platform.machine()}, {os.cpu_count()} CPU(s); total wall time {seconds / 60:.1f} min")
+    import torch
+
+    out.append(f"- machine: {platform.machine()}, {os.cpu_count()} CPU(s), {torch.get_num_threads()} torch thread(s); "
+               f"wall time of this invocation {seconds / 60:.1f} min")
     out += [f"- note: {n}" for n in notes]
     out += ["", "IoU columns are **class-averaged** (the mean of per-class means, as in 3D-R2N2 / Pix2Vox) unless the header says "
             "*instance-averaged* (the mean over all test images). The mean-shape row predicts the mean training grid of the true class "

@@ -18,6 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", "-d", required=True, type=Path, help="data set root (3D-R2N2 layout); generated if empty")
     p.add_argument("--out", "-o", required=True, type=Path, help="experiment folder (runs, report)")
     p.add_argument("--runs", help=f"comma-separated subset of runs: {', '.join(RUN_BY_KEY)}")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice; 1 is far faster when other jobs share the cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -26,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
     from core.experiment import run_experiment, verdicts
     from core.progress import TqdmProgress
 
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(max(1, args.threads))
     runs = [r.strip() for r in args.runs.split(",") if r.strip()] if args.runs else None
     with TqdmProgress(f"experiment {args.preset}", unit="", disable=args.quiet) as bar:
         result = run_experiment(args.preset, args.data, args.out, progress=bar, runs=runs)
