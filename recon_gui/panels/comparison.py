@@ -25,8 +25,10 @@ STANDARD_VIEWS: dict[str, tuple[tuple[float, float, float], tuple[float, float, 
     "top": ((0.0, 1.0, 0.0), (-1.0, 0.0, 0.0)),
     "iso": ((1.0, 0.7, 1.0), (0.0, 1.0, 0.0)),
 }
-CAMERA_DISTANCE = 2.6  # the [-0.5, 0.5]³ grid fills most of a 30° view
+CAMERA_DISTANCE = 3.0  # the [-0.5, 0.5]³ grid (radius 0.87) nearly fills a 30° view
+VIEW_ANGLE_DEG = 30.0
 TURNTABLE_STEP_DEG = 3.0
+SOFTWARE_GL = ("llvmpipe", "softpipe", "swiftshader", "software rasterizer")
 TURNTABLE_INTERVAL_MS = 40
 
 
@@ -48,6 +50,8 @@ class ComparisonPanel(QWidget):
             view.plotter.renderer.camera = self.camera
         self._render_pending = False
         self._rendering = False
+        self._gl_checked = False
+        self.software_gl = False
         self.camera.AddObserver("ModifiedEvent", self._on_camera_modified)
         self.turntable = QTimer(self)
         self.turntable.setInterval(TURNTABLE_INTERVAL_MS)
@@ -195,14 +199,15 @@ class ComparisonPanel(QWidget):
         """Fill the views: ``occupancies`` maps "baseline"/"proposed" to a grid (or None)."""
         messages = messages or {}
         for slot in ("baseline", "proposed"):
-            self.views[slot].set_data(occupancies.get(slot), ground_truth, messages.get(slot, ""))
+            self.views[slot].set_data(occupancies.get(slot), ground_truth, messages.get(slot, ""), render=False)
         self.views["truth"].set_data(ground_truth, ground_truth,
-                                     messages.get("truth", "no ground truth for this image"))
+                                     messages.get("truth", "no ground truth for this image"), render=False)
         self.render_all()
 
     def clear(self, message: str = "") -> None:
         for view in self.views.values():
-            view.set_data(None, None, message)
+            view.set_data(None, None, message, render=False)
+        self.render_all()
 
     # ------------------------------------------------------------------ camera
     def _on_camera_modified(self, *_args) -> None:
@@ -219,6 +224,21 @@ class ComparisonPanel(QWidget):
                 view.plotter.render()
         finally:
             self._rendering = False
+        if not self._gl_checked:
+            self._gl_checked = True
+            self._adapt_to_software_gl()
+
+    def _adapt_to_software_gl(self) -> None:
+        """Multisampling costs a software rasteriser (llvmpipe, e.g. under Xvfb) more than the
+        rest of the frame; there, turn it off so interaction and results stay quick."""
+        try:
+            report = self.views["baseline"].plotter.ren_win.ReportCapabilities() or ""
+        except Exception:  # noqa: BLE001 - a capability probe must never break the views
+            return
+        if any(name in report.lower() for name in SOFTWARE_GL):
+            for view in self.views.values():
+                view.plotter.ren_win.SetMultiSamples(0)
+            self.software_gl = True
 
     def set_standard_view(self, name: str) -> None:
         direction, up = STANDARD_VIEWS[name]
@@ -229,12 +249,18 @@ class ComparisonPanel(QWidget):
             self.camera.SetFocalPoint(0.0, 0.0, 0.0)
             self.camera.SetPosition(*d)
             self.camera.SetViewUp(*up)
-            self.camera.SetViewAngle(30.0)
+            self.camera.SetViewAngle(VIEW_ANGLE_DEG)
             self.camera.OrthogonalizeViewUp()
             self.camera.SetClippingRange(0.1, 10.0)
         finally:
             self._rendering = False
         self.render_all()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """The view angle applies to the narrower side, so tall side-by-side views never crop the shape."""
+        super().resizeEvent(event)
+        view = self.views["proposed"].plotter
+        self.camera.SetUseHorizontalViewAngle(view.width() < view.height())
 
     def reset_camera(self) -> None:
         self.set_standard_view("iso")

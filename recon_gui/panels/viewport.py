@@ -109,10 +109,11 @@ class Viewport(QWidget):
     def colour(self) -> str:
         return self._colour or self.theme.model_colour
 
-    def set_data(self, occupancy: np.ndarray | None, ground_truth: np.ndarray | None = None, message: str = "") -> None:
+    def set_data(self, occupancy: np.ndarray | None, ground_truth: np.ndarray | None = None, message: str = "",
+                 render: bool = True) -> None:
         """Show ``occupancy`` (None: an empty view with ``message``); IoU needs ``ground_truth``."""
         self.state = ViewState(occupancy, ground_truth, message)
-        self.refresh()
+        self.refresh(render=render)
 
     def set_ground_truth(self, ground_truth: np.ndarray | None) -> None:
         self.state.ground_truth = ground_truth
@@ -139,7 +140,8 @@ class Viewport(QWidget):
         if self.actor is not None:
             self.plotter.remove_actor(self.actor, render=False)
             self.actor = None
-        self.plotter.remove_scalar_bar() if self.plotter.scalar_bars else None
+        if self.plotter.scalar_bars:
+            self.plotter.remove_scalar_bar(render=False)
         self.dataset = None
         self.occupied_count = 0
         if occ is None:
@@ -157,12 +159,13 @@ class Viewport(QWidget):
     def _add_dataset(self, data: pv.DataSet):
         common = dict(reset_camera=False, render=False, name="shape")
         if self.mode == "occupancy":
+            binary = self.state.occupancy is self.state.ground_truth  # the truth view: all 1, no scale needed
             return self.plotter.add_mesh(
                 data, scalars="occupancy", cmap="viridis", clim=(0.0, 1.0), show_edges=True,
-                edge_color=self.theme.edge_colour, line_width=0.5, show_scalar_bar=True,
-                scalar_bar_args=dict(title="p(occupied)", n_labels=3, fmt="%.1f", vertical=True,
-                                     position_x=0.86, position_y=0.1, width=0.06, height=0.5,
-                                     color=self.theme.text_colour, title_font_size=10, label_font_size=9),
+                edge_color=self.theme.edge_colour, line_width=0.5, show_scalar_bar=not binary,
+                scalar_bar_args=dict(title="", n_labels=3, fmt="%.1f", vertical=True,
+                                     position_x=0.9, position_y=0.05, width=0.06, height=0.4,
+                                     color=self.theme.text_colour, label_font_size=10),
                 **common)
         if self.mode == "mesh":
             return self.plotter.add_mesh(data, color=self.colour, smooth_shading=True, specular=0.3, **common)
@@ -175,7 +178,8 @@ class Viewport(QWidget):
             self._message_actor = None
         if text:
             self._message_actor = self.plotter.add_text(text, position="upper_left", font_size=9,
-                                                        color=self.theme.text_colour, name="message")
+                                                        color=self.theme.text_colour, name="message",
+                                                        render=False)
 
     def _update_caption(self) -> None:
         occ, gt = self.state.occupancy, self.state.ground_truth

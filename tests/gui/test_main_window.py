@@ -12,6 +12,7 @@ from core.metrics import voxel_iou
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET
 from recon_gui.export import differs_from_background
 from recon_gui.main_window import MainWindow
+from recon_gui.panels.comparison import CAMERA_DISTANCE
 from recon_gui.panels.viewport import format_threshold, occupied_mask
 from tests.gui.gui_helpers import close_window, drop_files, make_window, sample_image, wait_for_result, wait_idle
 
@@ -134,7 +135,7 @@ def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, sam
     assert len(cameras) == 1  # one vtkCamera shared by the three renderers
 
     window.comparison.set_standard_view("front")
-    assert np.allclose(views["truth"].plotter.camera.position, (2.6, 0, 0), atol=1e-6)
+    assert np.allclose(views["truth"].plotter.camera.position, (CAMERA_DISTANCE, 0, 0), atol=1e-6)
     before = views["truth"].screenshot()
     # move the camera from the proposed view, as a mouse drag would; the others follow
     views["proposed"].plotter.renderer.camera.Azimuth(60)
@@ -143,7 +144,7 @@ def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, sam
     assert np.abs(after.astype(int) - before.astype(int)).sum(-1).astype(bool).mean() > 0.01
 
     window.comparison.set_standard_view("top")
-    assert np.allclose(views["baseline"].plotter.camera.position, (0, 2.6, 0), atol=1e-6)
+    assert np.allclose(views["baseline"].plotter.camera.position, (0, CAMERA_DISTANCE, 0), atol=1e-6)
     window.comparison.set_standard_view("iso")
     start = np.array(views["baseline"].plotter.camera.position)
     window.turntable_action.trigger()
