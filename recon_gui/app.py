@@ -68,24 +68,49 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    app = create_application()
+def check_args(args: argparse.Namespace) -> str | None:
+    """A one-line problem with the command line, or None."""
+    for slot in ("baseline", "proposed"):
+        path = getattr(args, f"checkpoint_{slot}")
+        if path and not os.path.isfile(path):
+            return f"{path}: {slot} checkpoint not found"
+    if args.image and not os.path.exists(args.image):
+        return f"{args.image}: image not found"
+    return None
+
+
+def build_window(args: argparse.Namespace):
+    """The shown main window for parsed arguments (the application must exist)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
     from recon_gui.main_window import MainWindow
+    from recon_gui.resources import icon_path
     from recon_gui.theme import apply_theme
 
-    configure_logging(args.verbose)
-    quiet_vtk()
+    app = QApplication.instance()
     theme = apply_theme(app)
-    checkpoints = {"baseline": args.checkpoint_baseline, "proposed": args.checkpoint_proposed}
-    for slot, path in checkpoints.items():
-        if path and not os.path.isfile(path):
-            print(f"recon-gui: {path}: {slot} checkpoint not found", file=sys.stderr)
-            return 2
-    window = MainWindow(theme=theme, checkpoints=checkpoints)
+    icon = icon_path("recon-gui")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    window = MainWindow(theme=theme, checkpoints={"baseline": args.checkpoint_baseline,
+                                                  "proposed": args.checkpoint_proposed})
     window.show()
     if args.image:
         window.open_image(args.image)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    problem = check_args(args)
+    if problem:
+        print(f"recon-gui: {problem}", file=sys.stderr)
+        return 2
+    app = create_application()
+    configure_logging(args.verbose)
+    quiet_vtk()
+    window = build_window(args)  # noqa: F841 - kept alive while the event loop runs
     return app.exec()
 
 

@@ -216,3 +216,48 @@ def test_about_box_lists_versions(qtbot, window):
         assert name in text
     box.close()
     wait_idle(qtbot, window)
+
+
+def test_command_line_opens_window_with_given_checkpoints_and_image(qtbot, samples_root, gui_checkpoints, tmp_path):
+    from recon_gui.app import build_window, check_args, main, parse_args
+
+    image = sample_image(samples_root, CHAIR, "07.png")
+    args = parse_args([str(image), "--checkpoint-baseline", str(gui_checkpoints["baseline"]),
+                       "--checkpoint-proposed", str(gui_checkpoints["proposed"])])
+    assert check_args(args) is None
+    assert main(["--checkpoint-proposed", str(tmp_path / "missing.pt")]) == 2  # refused before any window
+    assert "missing.pt: proposed checkpoint not found" in check_args(parse_args(["--checkpoint-proposed", str(tmp_path / "missing.pt")]))
+    w = build_window(args)
+    qtbot.addWidget(w)
+    try:
+        qtbot.waitUntil(lambda: w.result is not None and w.result.predictions["baseline"] is not None, timeout=30000)
+        assert w.result.request.image == str(image)
+        assert w.checkpoint_files == {k: str(v) for k, v in gui_checkpoints.items()}
+        assert not w.windowIcon().isNull()
+    finally:
+        close_window(w)
+
+
+def test_dark_theme_reaches_widgets_and_3d_background(qtbot, samples_root, monkeypatch):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from recon_gui.theme import DARK, LIGHT, apply_theme
+
+    app = QApplication.instance()
+    monkeypatch.setenv("RECON_GUI_THEME", "dark")
+    try:
+        assert apply_theme(app) is DARK
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 100
+        w = make_window(qtbot, samples_root)
+        try:
+            assert w.theme is DARK
+            shot = w.comparison.views["truth"].screenshot()
+            centre = shot[shot.shape[0] // 2, 5].astype(int)
+            expected = [int(DARK.background_3d[i:i + 2], 16) for i in (1, 3, 5)]
+            assert np.abs(centre - expected).sum() < 12
+        finally:
+            close_window(w)
+    finally:
+        monkeypatch.setenv("RECON_GUI_THEME", "light")
+        assert apply_theme(app) is LIGHT
