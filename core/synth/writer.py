@@ -27,9 +27,9 @@ from core.geometry.camera import ViewParams
 from core.io.binvox import write_binvox
 from core.progress import CancelToken, ProgressCallback, report
 from core.synth.families import FAMILIES
-from core.synth.parts import normalise
+from core.synth.parts import bounds, normalise, thicken
 from core.synth.render import render_parts
-from core.synth.voxelize import voxelize
+from core.synth.voxelize import GRID, voxelize
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET, resolve_classes
 
 N_VIEWS = 24
@@ -37,6 +37,9 @@ RENDERING = "ShapeNetRendering"
 VOX = "ShapeNetVox32"
 SCRATCH = ".synth-tmp"
 PNG_COMPRESS_LEVEL = 1
+# every part at least this many voxels of the final 32³ grid thick: real ShapeNet parts at 32³
+# are rarely thinner, and thinner ones render far narrower than the voxel columns they produce
+MIN_PART_VOXELS = 1.5
 
 
 @dataclass
@@ -84,8 +87,17 @@ def sample_views(rng: np.random.Generator, n: int = N_VIEWS) -> list[ViewParams]
 
 
 def build_object(class_name: str, rng: np.random.Generator):
-    """Parts of one object, normalised like ShapeNet (bbox centred, unit diagonal)."""
-    return normalise(FAMILIES[class_name](rng))
+    """Parts of one object, normalised like ShapeNet (bbox centred, unit diagonal), with no
+    part thinner than ``MIN_PART_VOXELS`` voxels of the grid it will be voxelised on.
+
+    The voxel size is only known after normalising, and widening a part at the object's edge
+    can move the bounds, so widen and renormalise twice (the second pass changes sizes by
+    well under a percent)."""
+    parts = normalise(FAMILIES[class_name](rng))
+    for _ in range(2):
+        lo, hi = bounds(parts)
+        parts = normalise(thicken(parts, MIN_PART_VOXELS * float((hi - lo).max()) / GRID))
+    return parts
 
 
 def write_object(root: Path, class_name: str, index: int, seed: int) -> str:

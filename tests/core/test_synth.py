@@ -17,17 +17,15 @@ from skimage.measure import label
 from core.cli import main
 from core.geometry.camera import ViewParams, project_voxels_mask, silhouette_iou
 from core.io.binvox import read_binvox
-from core.synth.parts import box, cylinder, ellipsoid, extrude_xz, frustum, normalise
+from core.synth.parts import bounds, box, cylinder, ellipsoid, extrude_xy, extrude_xz, frustum, normalise
 from core.synth.render import render_parts
 from core.synth.voxelize import voxelize
 from core.errors import Cancelled
 from core.progress import CancelToken
-from core.synth.writer import generate_dataset, object_id
+from core.synth.writer import MIN_PART_VOXELS, build_object, generate_dataset, object_id, object_rng
 from core.taxonomy import NAME_TO_SYNSET, SYNSETS
 
 PER_CLASS = 2
-# classes made of parts that are much wider than a voxel: silhouettes and voxels agree closely
-BULKY = ("cabinet", "car", "display", "sofa", "speaker", "telephone")
 THIN = ("chair", "lamp", "table", "bench")
 
 
@@ -98,6 +96,8 @@ def test_png_and_binvox_format(synth_root: Path) -> None:
 
 
 def test_voxels_match_silhouettes_in_all_views(synth_root: Path) -> None:
+    """The acceptance criterion: occupied voxels projected with the metadata land on the alpha
+    silhouette (alpha > 0, as in the format notes; real chairs score 0.92-0.95 this way)."""
     per_class: dict[str, list[float]] = {}
     wrong_view: list[float] = []
     for synset, oid in _objects(synth_root):
@@ -105,17 +105,83 @@ def test_voxels_match_silhouettes_in_all_views(synth_root: Path) -> None:
         views = _views(synth_root, synset, oid)
         ious = []
         for k, view in enumerate(views):
-            alpha = _alpha(synth_root, synset, oid, k) > 204
+            alpha = _alpha(synth_root, synset, oid, k) > 0
             ious.append(silhouette_iou(project_voxels_mask(vox.data, view, scale=vox.scale), alpha))
             if k == 0:  # negative control: the same voxels seen from a quarter turn away
                 turned = ViewParams(view.azimuth + 90, view.elevation, 0, view.distance)
                 wrong_view.append(silhouette_iou(project_voxels_mask(vox.data, turned, scale=vox.scale), alpha))
         per_class.setdefault(SYNSETS[synset], []).append(float(np.mean(ious)))
-    means = {c: float(np.mean(v)) for c, v in per_class.items()}
-    assert all(min(v) > 0.4 for v in per_class.values()), means
-    assert all(means[c] > 0.8 for c in BULKY), means
-    assert float(np.mean(list(means.values()))) > 0.7, means
-    assert float(np.mean(wrong_view)) < float(np.mean(list(means.values()))) - 0.15
+    means = {c: round(float(np.mean(v)), 3) for c, v in per_class.items()}
+    overall = float(np.mean([iou for v in per_class.values() for iou in v]))
+    assert len(means) == 13
+    assert all(min(v) > 0.6 for v in per_class.values()), per_class
+    assert all(m > 0.75 for m in means.values()), means
+    assert overall > 0.8, (overall, means)
+    assert float(np.mean(wrong_view)) < overall - 0.15, (float(np.mean(wrong_view)), overall)
+
+
+def _exact_occupancy(parts, dim: int = 32, per_voxel: int = 6) -> np.ndarray:
+    """Reference voxelisation by definition: a voxel is occupied when some point of some part
+    lies in its cube (every part's volume sampled at 1/per_voxel of a voxel)."""
+    lo, hi = bounds(parts)
+    scale = float((hi - lo).max())
+    step = scale / dim / per_voxel
+    occ = np.zeros((dim,) * 3, dtype=bool)
+    for part in parts:
+        a, b = part.local_bounds()
+        axes = [np.unique(np.concatenate([np.arange(x0, x1, step), [x1]])) for x0, x1 in zip(a, b)]
+        local = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+        world = local @ part.rotation.T + part.centre
+        world = world[part.sdf(world) <= 1e-9]
+        idx = np.clip(np.floor(world / (scale / dim) + dim / 2).astype(int), 0, dim - 1)
+        occ[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+    return occ
+
+
+@pytest.mark.parametrize("name", ["airplane", "chair", "rifle"])
+def test_voxeliser_agrees_with_exact_cube_occupancy(name: str) -> None:
+    """Neither over- nor under-conservative: within a few percent of 'the part meets the cube'."""
+    parts = build_object(name, object_rng(0, name, 0))
+    exact = _exact_occupancy(parts)
+    fast = voxelize(parts).data
+    # a part clipping a cube's corner by a sliver can slip between the volume samples: settle
+    # each voxel only the fast voxeliser marks by sampling that cube itself on an 11³ grid
+    lo, hi = bounds(parts)
+    voxel = float((hi - lo).max()) / 32
+    offsets = np.stack(np.meshgrid(*[np.linspace(0, 1, 11)] * 3, indexing="ij"), axis=-1).reshape(-1, 3)
+    for idx in np.argwhere(fast & ~exact):
+        pts = (idx - 16 + offsets) * voxel
+        exact[tuple(idx)] = min(float(p.sdf(pts).min()) for p in parts) <= 1e-9
+    assert (fast & ~exact).sum() <= 0.03 * exact.sum(), "voxels marked that no part reaches"
+    assert (exact & ~fast).sum() <= 0.05 * exact.sum(), "voxels missed that a part passes through"
+
+
+def test_thickened_parts_reach_the_minimum_width() -> None:
+    thin = [
+        box((0, 0, 0), (0.5, 0.001, 0.3), (1, 0, 0)),
+        cylinder((0, 0, 0), (0, 0.5, 0), 0.001, (1, 0, 0)),
+        frustum((0, 0, 0), (0.4, 0.1, 0), 0.02, 0.0005, (1, 0, 0)),
+        ellipsoid((0, 0, 0), (0.3, 0.2, 0.002), (1, 0, 0)),
+        extrude_xz([(-0.6, -0.1), (-0.2, -0.4), (-0.2, 0.4)], -0.001, 0.001, (0, 0, 1)),
+        extrude_xy([(0, 0), (0.3, 0), (0.1, 0.2)], 0.0005, (0, 0, 1)),
+    ]
+    for part in thin:
+        wide = part.thickened(0.04)
+        assert 2 * wide.half_thickness() >= 0.04 * (1 - 1e-6), part.kind
+        lo, hi = part.aabb()
+        wlo, whi = wide.aabb()
+        assert np.all(whi - wlo >= hi - lo - 1e-9) and np.allclose((whi + wlo) / 2, (hi + lo) / 2, atol=0.01), part.kind
+    bulky = box((0, 0, 0), (0.5, 0.2, 0.3), (1, 0, 0))
+    assert np.array_equal(bulky.thickened(0.04).params, bulky.params)
+
+
+def test_built_objects_have_no_part_thinner_than_the_minimum() -> None:
+    for name in ("airplane", "lamp", "rifle", "watercraft", "telephone"):
+        parts = build_object(name, object_rng(3, name, 0))
+        lo, hi = bounds(parts)
+        voxel = float((hi - lo).max()) / 32
+        assert np.isclose(np.linalg.norm(hi - lo), 1.0)
+        assert min(2 * p.half_thickness() for p in parts) >= 0.97 * MIN_PART_VOXELS * voxel, name
 
 
 def test_thin_parts_voxelise_connected(synth_root: Path) -> None:
@@ -150,7 +216,7 @@ def test_primitives_render_where_they_voxelise() -> None:
     vox = voxelize(parts)
     for az in (0, 70, 160, 250, 320):
         view = ViewParams(az, 27, 0, 0.75)
-        alpha = render_parts(parts, view)[..., 3] > 204
+        alpha = render_parts(parts, view)[..., 3] > 0
         assert silhouette_iou(project_voxels_mask(vox.data, view, scale=vox.scale), alpha) > 0.75
 
 
