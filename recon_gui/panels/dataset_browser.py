@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.evaluate import evaluate
+from core.io.r2n2 import discover
 from core.progress import ProgressEvent
 from recon_gui.panels.evaluation import EvaluationView
 from recon_gui.panels.training import default_torch_threads, limit_torch_threads
@@ -150,8 +152,6 @@ class DatasetPanel(QWidget):
         """Discover objects under ``root`` in a worker; the lists fill when it is done."""
         if self.open_worker is not None:
             return
-        from core.io.r2n2 import discover
-
         root = Path(root).expanduser()
         self.root_edit.setText(str(root))
         self._set_message(f"reading {root} …")
@@ -321,7 +321,5 @@ class DatasetPanel(QWidget):
 
 def _evaluate_limited(*args: Any, **kwargs: Any) -> Any:
     """Pool thread: leave the UI a core, then ``core.evaluate.evaluate``."""
-    from core.evaluate import evaluate
-
     limit_torch_threads(default_torch_threads())
     return evaluate(*args, **kwargs)

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.progress import ProgressEvent
+from core.train.config import DEFAULT_CE_WEIGHT, PRESETS, build_train_config
+from core.train.trainer import train
 from recon_gui.panels.curves import CurvesWidget
 from recon_gui.workers import Worker, WorkerManager
-
-from core.train.config import DEFAULT_CE_WEIGHT, PRESETS  # the paper's a per class count; named settings
 
 
 def limit_torch_threads(n: int | None) -> None:
@@ -352,8 +352,6 @@ class TrainingPanel(QWidget):
     # ---------------------------------------------------------------- config
     def build_config(self):
         """The form as core's TrainConfig (its validation errors surface as one line)."""
-        from core.train.config import build_train_config
-
         return build_train_config(**self.form_values())
 
     def form_values(self) -> dict[str, Any]:
@@ -420,8 +418,6 @@ class TrainingPanel(QWidget):
 
     def _run(self, cfg, progress, cancel):
         """Pool thread: limit torch's threads (the UI needs a core), then train."""
-        from core.train.trainer import train
-
         limit_torch_threads(self.torch_threads)
         return train(cfg, progress=progress, cancel=cancel, pause=self._pause)
 
