@@ -7,6 +7,7 @@ events into curve points and text, and outcomes into enabled buttons.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -211,7 +212,8 @@ class TrainingPanel(QWidget):
         form.addRow("Encoder", self.encoder_combo)
 
         self.out_edit = QLineEdit(str(Path("runs").absolute()))
-        form.addRow("Output folder", self._with_browse(self.out_edit, "Choose output folder"))
+        self.out_box = self._with_browse(self.out_edit, "Choose output folder")
+        form.addRow("Output folder", self.out_box)
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("run name (default: model-classes-time)")
@@ -282,9 +284,17 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self.model_combo.currentTextChanged.connect(self._model_changed)
+        self.model_combo.currentTextChanged.connect(self._update_enabled)
         self.classes_combo.currentTextChanged.connect(self._classes_changed)
-        self._model_changed(self.model_combo.currentText())
+        self.resume_check.toggled.connect(self._update_enabled)
+        # a resumed run takes all of these from its checkpoint (core.train.trainer.merge_resume_config)
+        self._fixed_by_resume = [
+            self.preset_combo, self.model_combo, self.classes_combo, self.batch_spin, self.views_spin,
+            self.val_views_spin, self.max_steps_spin, self.val_pct_spin, self.test_pct_spin, self.lr_spin,
+            self.ce_weight_spin, self.bce_weight_spin, self.fusion_combo, self.embed_combo, self.encoder_combo,
+            self.out_box, self.name_edit,
+        ]
+        self._update_enabled()
 
     def _with_browse(self, edit: QLineEdit, title: str, file_filter: str | None = None) -> QWidget:
         box = QWidget()
@@ -332,10 +342,14 @@ class TrainingPanel(QWidget):
         if not self.data_edit.text().strip():
             self.data_edit.setText(str(path))
 
-    def _model_changed(self, name: str) -> None:
-        proposed = name == "proposed"
-        self.ce_weight_spin.setEnabled(proposed)
-        self.fusion_combo.setEnabled(proposed)
+    def _update_enabled(self, *_: Any) -> None:
+        """Resume: only the data folder and the epoch count apply. Baseline: no a, no fusion."""
+        resume = self.resume_check.isChecked()
+        for w in self._fixed_by_resume:
+            w.setEnabled(not resume)
+        proposed = self.model_combo.currentText() == "proposed"
+        self.ce_weight_spin.setEnabled(proposed and not resume)
+        self.fusion_combo.setEnabled(proposed and not resume)
 
     def _classes_changed(self, spec: str) -> None:
         self.ce_weight_spin.setValue(DEFAULT_CE_WEIGHT.get(spec, self.ce_weight_spin.value()))
@@ -402,8 +416,11 @@ class TrainingPanel(QWidget):
         self._pause.clear()
         self.progress_bar.setRange(0, 0)  # busy until the first event says how many steps
         self.eta_label.setText("")
-        verb = f"resuming from {cfg.resume}" if cfg.resume else "starting"
-        self.log(f"{verb}: {self.trained_model} on {cfg.data_root} ({len(cfg.classes)} classes) → {self._run_dir}")
+        if cfg.resume:
+            self.log(f"resuming from {cfg.resume} to {cfg.epochs} epochs on {cfg.data_root} "
+                     f"(model and settings from the checkpoint) → {self._run_dir}")
+        else:
+            self.log(f"starting: {self.trained_model} on {cfg.data_root} ({len(cfg.classes)} classes) → {self._run_dir}")
         worker = self.workers.prepare(self._run, cfg)
         worker.signals.progress.connect(self._on_progress)
         worker.signals.finished.connect(self._on_finished)
@@ -482,6 +499,7 @@ class TrainingPanel(QWidget):
     def _on_finished(self, result: Any) -> None:
         self.result = result
         self.state = "finished"
+        self.trained_model = result.config.model  # a resumed run's model comes from its checkpoint
         self.checkpoint_path = self._find_checkpoint(result)
         self.status_label.setText("finished")
         self.log(f"finished; checkpoint: {self.checkpoint_path}")
@@ -489,6 +507,7 @@ class TrainingPanel(QWidget):
 
     def _on_cancelled(self) -> None:
         self.state = "cancelled"
+        self.trained_model = self._model_of_run() or self.trained_model
         self.checkpoint_path = self._find_checkpoint(None, prefer_last=True)
         self.status_label.setText("cancelled")
         if self.checkpoint_path:
@@ -526,6 +545,16 @@ class TrainingPanel(QWidget):
             if p is not None and Path(p).is_file():
                 return str(p)
         return None
+
+    def _model_of_run(self) -> str | None:
+        """The model named in the run folder's config.json (what the trainer actually ran)."""
+        path = self._run_dir / "config.json" if self._run_dir else None
+        if path is None or not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text()).get("model")
+        except (OSError, ValueError):
+            return None
 
     def _enable_load(self) -> None:
         ok = self.checkpoint_path is not None

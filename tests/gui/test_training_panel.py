@@ -131,6 +131,9 @@ def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot,
     # resume from the cancelled run's last.pt: it continues in the same folder and finishes
     # the epoch it was cancelled in
     panel.resume_check.setChecked(True)
+    assert not panel.model_combo.isEnabled() and not panel.lr_spin.isEnabled()  # taken from the checkpoint
+    assert panel.epochs_spin.isEnabled() and panel.data_edit.isEnabled()
+    panel.model_combo.setCurrentText("proposed")  # ignored: the checkpoint says baseline
     panel.epochs_spin.setValue(1)
     with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
         panel.start()
@@ -139,6 +142,7 @@ def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot,
     assert panel.result.global_step > loaded.global_step
     assert panel.result.global_step == 52 and panel.result.epochs_completed == 1
     assert Path(panel.checkpoint_path).parent == last.parent
+    assert panel.load_baseline_button.isEnabled() and not panel.load_proposed_button.isEnabled()
 
 
 def test_missing_data_folder_shows_error_and_panel_stays_usable(qtbot, panel, tiny_synth_root, tmp_path):
