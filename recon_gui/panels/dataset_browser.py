@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,9 +45,10 @@ class DatasetPanel(QWidget):
     datasetOpened = Signal(str)  # root
     evaluationFinished = Signal(object)  # core EvalReport
 
-    def __init__(self, workers: WorkerManager, parent: QWidget | None = None):
+    def __init__(self, workers: WorkerManager, parent: QWidget | None = None, settings: QSettings | None = None):
         super().__init__(parent)
         self.workers = workers
+        self.settings = settings  # when given: remembers the last data set folder (prefilled, not opened)
         self.discovery: Any = None
         self.root: Path | None = None
         self.message = ""
@@ -59,6 +60,8 @@ class DatasetPanel(QWidget):
         self._objects_by_class: dict[str, list[Any]] = {}
         self._quiet = False
         self._build_ui()
+        if settings is not None and settings.value("dataset/root"):
+            self.root_edit.setText(str(settings.value("dataset/root")))
 
     # ---------------------------------------------------------------- UI
     def _build_ui(self) -> None:
@@ -164,6 +167,8 @@ class DatasetPanel(QWidget):
 
     def _on_discovered(self, root: Path, discovery: Any) -> None:
         self.root, self.discovery = root, discovery
+        if self.settings is not None:
+            self.settings.setValue("dataset/root", str(root))
         self._objects_by_class = {}
         for obj in discovery.objects:
             self._objects_by_class.setdefault(obj.class_name, []).append(obj)

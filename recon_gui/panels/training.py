@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -87,9 +87,11 @@ class TrainingPanel(QWidget):
     trainingStarted = Signal()
     trainingEnded = Signal(str)  # "finished" | "cancelled" | "failed"
 
-    def __init__(self, workers: WorkerManager, parent: QWidget | None = None, torch_threads: int | None = None):
+    def __init__(self, workers: WorkerManager, parent: QWidget | None = None, torch_threads: int | None = None,
+                 settings: QSettings | None = None):
         super().__init__(parent)
         self.workers = workers
+        self.settings = settings  # when given, the form is restored from it and saved at each Start
         self.torch_threads = torch_threads if torch_threads is not None else default_torch_threads()
         self.worker: Worker | None = None
         self.state = "idle"  # idle | running | paused | finished | cancelled | failed
@@ -103,6 +105,8 @@ class TrainingPanel(QWidget):
         self.error_box: QMessageBox | None = None
         self._build_ui()
         self._set_running(False)
+        if settings is not None:
+            self.restore_form(settings)
 
     # ---------------------------------------------------------------- UI
     def _build_ui(self) -> None:
@@ -337,6 +341,40 @@ class TrainingPanel(QWidget):
             if key in preset:
                 setter(preset[key])
 
+    def _persisted_widgets(self) -> dict[str, QWidget]:
+        return {
+            "model": self.model_combo, "data_root": self.data_edit, "classes": self.classes_combo,
+            "epochs": self.epochs_spin, "batch_size": self.batch_spin, "views": self.views_spin,
+            "val_views": self.val_views_spin, "max_steps": self.max_steps_spin, "val_pct": self.val_pct_spin,
+            "test_pct": self.test_pct_spin, "lr": self.lr_spin, "ce_weight": self.ce_weight_spin,
+            "bce_weight": self.bce_weight_spin, "fusion": self.fusion_combo, "embed_dim": self.embed_combo,
+            "encoder": self.encoder_combo, "out_dir": self.out_edit,
+        }
+
+    def save_form(self, settings: QSettings) -> None:
+        for key, w in self._persisted_widgets().items():
+            value = w.currentText() if isinstance(w, QComboBox) else w.text() if isinstance(w, QLineEdit) else w.value()
+            settings.setValue(f"training/{key}", value)
+
+    def restore_form(self, settings: QSettings) -> None:
+        """Widgets back to the last Start's values; unknown or stale values are skipped."""
+        for key, w in self._persisted_widgets().items():
+            value = settings.value(f"training/{key}")
+            if value is None:
+                continue
+            try:
+                if isinstance(w, QComboBox):
+                    if w.findText(str(value)) >= 0:
+                        w.setCurrentText(str(value))
+                elif isinstance(w, QLineEdit):
+                    w.setText(str(value))
+                elif isinstance(w, QDoubleSpinBox):
+                    w.setValue(float(value))
+                else:
+                    w.setValue(int(value))
+            except (TypeError, ValueError):
+                continue  # a hand-edited settings file: keep the default
+
     def set_data_folder(self, path: str) -> None:
         """Prefill the data folder (e.g. from the data set panel) unless the user typed one."""
         if not self.data_edit.text().strip():
@@ -405,6 +443,8 @@ class TrainingPanel(QWidget):
             self._show_error(f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc), "")
             self.state = "failed"
             return
+        if self.settings is not None:
+            self.save_form(self.settings)
         self.trained_model = self.model_combo.currentText()
         self.checkpoint_path = None
         # a resumed run continues in its checkpoint's folder (core.train.trainer.merge_resume_config)

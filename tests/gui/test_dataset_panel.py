@@ -136,3 +136,19 @@ def test_cancelling_an_evaluation_leaves_the_panel_ready(tiny_synth_root, smoke_
     assert panel.eval_state == "cancelled"
     assert panel.eval_report is None and panel.evaluation_view.table.rowCount() == 0
     assert panel.evaluate_button.isEnabled() and not panel.eval_cancel_button.isEnabled()
+
+
+def test_last_data_set_folder_is_prefilled_next_time(tiny_synth_root, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    workers = WorkerManager()
+    first = DatasetPanel(workers, settings=store)
+    qtbot.addWidget(first)
+    open_and_wait(qtbot, first, tiny_synth_root)
+    first.open_folder(tmp_path / "not_a_dataset")  # a failed open is not remembered
+    qtbot.waitUntil(lambda: first.open_worker is None, timeout=20000)
+    second = DatasetPanel(workers, settings=store)
+    qtbot.addWidget(second)
+    assert second.root_edit.text() == str(tiny_synth_root)
+    assert second.discovery is None  # prefilled, not opened behind the user's back

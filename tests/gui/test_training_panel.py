@@ -216,3 +216,23 @@ def test_eta_from_the_step_rate():
     assert eta.update(1, 101, now=10.0) is None  # the first step includes start-up
     assert eta.update(11, 101, now=20.0) == pytest.approx(90.0)  # 10 steps / 10 s, 90 to go
     assert format_eta(90) == "1:30" and format_eta(3725) == "1:02:05"
+
+
+def test_form_is_remembered_across_panels(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    workers = WorkerManager()
+    first = TrainingPanel(workers, torch_threads=1, settings=store)
+    qtbot.addWidget(first)
+    fill_form(first, tmp_path / "data", tmp_path / "runs", "x", model="baseline", epochs=7)
+    first.lr_spin.setValue(0.0005)
+    first.save_form(store)
+    store.setValue("training/batch_size", "not a number")  # a hand-edited file must not break the panel
+    second = TrainingPanel(workers, torch_threads=1, settings=store)
+    qtbot.addWidget(second)
+    assert second.model_combo.currentText() == "baseline"
+    assert second.data_edit.text() == str(tmp_path / "data")
+    assert second.epochs_spin.value() == 7 and second.lr_spin.value() == pytest.approx(0.0005)
+    assert second.views_spin.value() == 2 and second.val_pct_spin.value() == 20
+    assert second.batch_spin.value() == 32  # the default, not the garbage
