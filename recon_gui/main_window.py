@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
             from recon_gui.panels.dataset_browser import DatasetPanel
 
             self.dataset_panel = DatasetPanel(self.workers)
-            self.dataset_panel.sampleChosen.connect(lambda img, vox: self.open_image(img, vox or None))
+            self.dataset_panel.sampleChosen.connect(self._on_dataset_sample)
             dock = QDockWidget("Data set", self)
             dock.setObjectName("datasetDock")
             scroller = QScrollArea()  # the panel may want more room than a side dock gives it
@@ -232,10 +232,18 @@ class MainWindow(QMainWindow):
             from recon_gui.panels.training import TrainingPanel
 
             self.training_panel = TrainingPanel(self.workers)
-            self.training_panel.loadCheckpointRequested.connect(self.load_checkpoint)
+            self.training_panel.loadCheckpointRequested.connect(self._on_training_checkpoint)
             self.tabs.addTab(self.training_panel, "Train")
         except ImportError as exc:
             log.info("training panel not available: %s", exc)
+
+    def _on_dataset_sample(self, image: str, binvox: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.open_image(image, binvox or None)
+
+    def _on_training_checkpoint(self, path: str, slot: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.load_checkpoint(path, slot)
 
     # ================================================================== errors, busy state
     def report_error(self, title: str, message: str, details: str = "") -> None:
