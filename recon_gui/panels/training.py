@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -216,6 +216,11 @@ class TrainingPanel(QWidget):
         form.addRow("Encoder", self.encoder_combo)
 
         self.out_edit = QLineEdit(str(Path("runs").absolute()))
+        self.device_combo = QComboBox()
+        self.device_combo.addItems(["auto", "cpu", "cuda"])
+        self.device_combo.setToolTip("auto: the GPU when PyTorch sees one, else the CPU")
+        form.addRow("Device", self.device_combo)
+
         self.out_box = self._with_browse(self.out_edit, "Choose output folder")
         form.addRow("Output folder", self.out_box)
 
@@ -348,7 +353,7 @@ class TrainingPanel(QWidget):
             "val_views": self.val_views_spin, "max_steps": self.max_steps_spin, "val_pct": self.val_pct_spin,
             "test_pct": self.test_pct_spin, "lr": self.lr_spin, "ce_weight": self.ce_weight_spin,
             "bce_weight": self.bce_weight_spin, "fusion": self.fusion_combo, "embed_dim": self.embed_combo,
-            "encoder": self.encoder_combo, "out_dir": self.out_edit,
+            "encoder": self.encoder_combo, "device": self.device_combo, "out_dir": self.out_edit,
         }
 
     def save_form(self, settings: QSettings) -> None:
@@ -427,6 +432,7 @@ class TrainingPanel(QWidget):
             "fusion": self.fusion_combo.currentText(),
             "embed_dim": int(self.embed_combo.currentText()),
             "encoder": self.encoder_combo.currentText(),
+            "device": self.device_combo.currentText(),
             "out_dir": self.out_edit.text().strip(),
             "name": name,
             "resume": self.resume_edit.text().strip() if self.resume_check.isChecked() else None,

@@ -236,3 +236,17 @@ def test_form_is_remembered_across_panels(qtbot, tmp_path):
     assert second.epochs_spin.value() == 7 and second.lr_spin.value() == pytest.approx(0.0005)
     assert second.views_spin.value() == 2 and second.val_pct_spin.value() == 20
     assert second.batch_spin.value() == 32  # the default, not the garbage
+
+
+def test_unavailable_device_fails_in_one_line(qtbot, panel, tiny_synth_root, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: 'cuda' would train")
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "gpu")
+    panel.device_combo.setCurrentText("cuda")
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        panel.start()
+    assert ended.args == ["failed"]
+    assert "cuda" in panel.last_error and "\n" not in panel.last_error
+    assert_form_usable(panel)
