@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self._busy = 0
         self._drop_time: float | None = None
         self.last_latency_ms: float | None = None
+        self.last_show_ms: float | None = None
         self.training_panel = None
         self.dataset_panel = None
 
@@ -458,12 +459,13 @@ class MainWindow(QMainWindow):
     def _show_result(self, result: ComparisonResult) -> None:
         if self._pending_request is not None:
             return  # a newer picture is queued; skip drawing this one
+        started = time.perf_counter()
         self.result = result
         self.input_panel.show_source(array_to_pixmap(result.thumbnail), result.request.label)
         self.input_panel.show_model_input(result.input_preview, result.background_note)
         proposed = result.predictions.get("proposed")
         baseline = result.predictions.get("baseline")
-        self.chart.set_probabilities(result.probabilities, result.messages.get("proposed", ""))
+        self.chart.set_probabilities(result.probabilities, result.messages.get("proposed", ""), result.true_class)
         if proposed is not None and proposed.predicted_class:
             p = proposed.probabilities[proposed.predicted_class]
             self.predicted_label.setText(f"<b>{proposed.predicted_class}</b> ({p:.0%})")
@@ -475,6 +477,7 @@ class MainWindow(QMainWindow):
             self.comparison.views["baseline"].title_label.setText(SLOT_TITLES["baseline"])
         occupancies = {slot: (pred.occupancy if pred is not None else None) for slot, pred in result.predictions.items()}
         self.comparison.show_results(occupancies, result.ground_truth, dict(result.messages))
+        self.last_show_ms = (time.perf_counter() - started) * 1e3  # UI-thread cost of drawing a result
         if self._drop_time is not None:
             self.last_latency_ms = (time.perf_counter() - self._drop_time) * 1e3
             self._drop_time = None

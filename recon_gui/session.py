@@ -48,6 +48,16 @@ class ComparisonResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
+    def true_class(self) -> str | None:
+        """The class of a data set item (from its ShapeNetVox32/<synset>/<id>/model.binvox path)."""
+        from core.taxonomy import SYNSETS
+
+        if not self.request.ground_truth:
+            return None
+        parts = Path(self.request.ground_truth).parts
+        return SYNSETS.get(parts[-3]) if len(parts) >= 3 else None
+
+    @property
     def probabilities(self) -> dict[str, float] | None:
         p = self.predictions.get("proposed")
         return p.probabilities if p is not None else None

@@ -95,6 +95,8 @@ class EvaluationView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(splitter)
+        self.results = splitter  # hidden until there is a report to show
+        self.results.setVisible(False)
         self.rows: list[TableRow] = []
         self.summary: list[TableRow] = []
         self.thresholds: list[float] = []
@@ -103,6 +105,7 @@ class EvaluationView(QWidget):
     def set_report(self, report: Any, title: str | None = None) -> None:
         self.report = report
         self.rows, self.summary, self.thresholds = rows_from_report(report)
+        self.results.setVisible(True)
         lines = [title or "Evaluation"] + [f"warning: {w}" for w in report.warnings]
         self.title.setText("\n".join(lines))
         headers = (["class", "objects"] + [f"IoU@{t:g}" for t in self.thresholds]

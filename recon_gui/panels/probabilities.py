@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from recon_gui.theme import LIGHT, Theme
 
 ROW_HEIGHT = 18
-LABEL_WIDTH = 82
+LABEL_WIDTH = 96
 VALUE_WIDTH = 48
 
 
@@ -23,6 +23,7 @@ class ProbabilityChart(QWidget):
         self.top_k = top_k
         self._rows: list[tuple[str, float]] = []
         self._message = "No prediction yet"
+        self.true_class: str | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self.setToolTip("Class probabilities of the proposed model's classifier")
 
@@ -30,12 +31,16 @@ class ProbabilityChart(QWidget):
         self.theme = theme
         self.update()
 
-    def set_probabilities(self, probabilities: dict[str, float] | None, message: str = "") -> None:
+    def set_probabilities(self, probabilities: dict[str, float] | None, message: str = "",
+                          true_class: str | None = None) -> None:
+        """``true_class`` (known for data set items) is marked with a ✓ after its name."""
+        self.true_class = true_class
         if probabilities:
             ranked = sorted(probabilities.items(), key=lambda kv: kv[1], reverse=True)
             self._rows = [(name, float(p)) for name, p in ranked[: self.top_k]]
             self._message = ""
-            self.setToolTip("\n".join(f"{n}: {p:.1%}" for n, p in ranked))
+            lines = [f"{n}: {p:.1%}" + ("  (true class)" if n == true_class else "") for n, p in ranked]
+            self.setToolTip("\n".join(lines))
         else:
             self._rows = []
             self._message = message or "No class probabilities"
@@ -69,7 +74,8 @@ class ProbabilityChart(QWidget):
         for i, (name, p) in enumerate(self._rows):
             y = 4 + i * ROW_HEIGHT
             painter.setPen(text)
-            painter.drawText(QRectF(4, y, LABEL_WIDTH - 6, ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, name)
+            label = f"{name} ✓" if name == self.true_class else name
+            painter.drawText(QRectF(0, y, LABEL_WIDTH - 6, ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, label)
             colour = QColor(self.theme.bar_highlight if i == 0 else self.theme.bar_colour)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)

@@ -56,6 +56,7 @@ def test_drop_sample_shows_probabilities_views_and_iou(qtbot, window, samples_ro
     assert sorted(shown) == sorted(ALL_CLASSES)
     assert shown == sorted(probs, key=probs.get, reverse=True)
     assert shown[0] in window.predicted_label.text()
+    assert window.chart.true_class == "chair" and "chair: " in window.chart.toolTip()
 
     # model input preview: the 127×127 the model saw, plus the note on how it was made
     pixmap = window.input_panel.preview_label.pixmap()
