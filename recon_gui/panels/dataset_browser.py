@@ -70,8 +70,8 @@ class DatasetPanel(QWidget):
         self.root_edit.returnPressed.connect(lambda: self.open_folder(self.root_edit.text()))
         browse = QPushButton("Open…")
         browse.clicked.connect(self._browse_root)
+        self.root_edit.setMinimumWidth(80)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Data set"))
         top.addWidget(self.root_edit, 1)
         top.addWidget(browse)
 
@@ -81,6 +81,9 @@ class DatasetPanel(QWidget):
 
         self.class_combo = QComboBox()
         self.object_combo = QComboBox()
+        for combo in (self.class_combo, self.object_combo):  # 32-hex ids must not widen a side dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.view_spin = QSpinBox()
         self.view_spin.setRange(0, VIEWS - 1)
         self.class_combo.currentIndexChanged.connect(self._class_changed)
@@ -116,8 +119,10 @@ class DatasetPanel(QWidget):
         eval_row = QHBoxLayout()
         eval_row.addWidget(self.evaluate_button)
         eval_row.addWidget(self.eval_views_spin)
-        eval_row.addWidget(self.eval_progress, 1)
-        eval_row.addWidget(self.eval_cancel_button)
+        eval_row.addStretch(1)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.eval_progress, 1)
+        progress_row.addWidget(self.eval_cancel_button)
 
         # one column: the main window docks this panel at the side of the model views
         browse_box = QGroupBox("Sample")
@@ -127,9 +132,10 @@ class DatasetPanel(QWidget):
         bl.addWidget(self.send_button)
 
         self.evaluation_view = EvaluationView()
-        eval_box = QGroupBox("Evaluate a checkpoint on the test split")
+        eval_box = QGroupBox("Test-split evaluation")
         el = QVBoxLayout(eval_box)
         el.addLayout(eval_row)
+        el.addLayout(progress_row)
         el.addWidget(self.eval_status)
         el.addWidget(self.evaluation_view, 1)
 
