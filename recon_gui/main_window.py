@@ -25,7 +25,8 @@ from recon_gui.panels.comparison import SLOT_TITLES, ComparisonPanel
 from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
 from recon_gui.panels.probabilities import ProbabilityChart
 from recon_gui.resources import checkpoint_path, gallery_samples, ground_truth_for
-from recon_gui.session import AUTO, SLOTS, ComparisonRequest, ComparisonResult, load_predictor, run_comparison
+from recon_gui.session import (AUTO, SLOTS, ComparisonRequest, ComparisonResult, load_predictor, load_predictor_for_its_slot,
+                               run_comparison)
 from recon_gui.settings import AppSettings
 from recon_gui.theme import Theme, current_theme
 from recon_gui.workers import Worker, WorkerManager
@@ -37,6 +38,7 @@ CHECKPOINT_FILTER = "Checkpoints (*.pt *.pth);;All files (*)"
 MESH_FILTER = "Wavefront OBJ (*.obj);;Stanford PLY (*.ply);;STL (*.stl);;glTF binary (*.glb)"
 VOXEL_FILTER = "binvox (*.binvox);;NumPy array (*.npy)"
 VIEW_KEYS = ("baseline", "proposed", "truth")
+CHECKPOINT_SUFFIXES = (".pt", ".pth")
 TURNTABLE_FRAMES = 36
 
 
@@ -302,8 +304,11 @@ class MainWindow(QMainWindow):
         if path:
             self.load_checkpoint(path, slot)
 
-    def load_checkpoint(self, path: str, slot: str) -> Worker | None:
-        """Load ``path`` into ``slot`` on a worker; the current model stays until it succeeds."""
+    def load_checkpoint(self, path: str, slot: str | None) -> Worker | None:
+        """Load ``path`` into ``slot`` on a worker (None: the slot of the checkpoint's own model);
+        the current model stays until it succeeds."""
+        if slot is None:
+            return self._load_checkpoint_any(path)
         if slot not in SLOTS:
             self.report_error("Cannot load checkpoint", f"unknown model slot {slot!r}")
             return None
@@ -314,6 +319,15 @@ class MainWindow(QMainWindow):
         worker.signals.finished.connect(lambda predictor, s=slot, p=path: self._on_checkpoint_loaded(s, p, predictor))
         worker.signals.failed.connect(lambda msg, tb, s=slot: self.report_error(f"Cannot load the {s} checkpoint", msg, tb))
         worker.signals.done.connect(lambda s=slot, w=worker: self._on_checkpoint_done(s, w))
+        return self.workers.launch(worker)
+
+    def _load_checkpoint_any(self, path: str) -> Worker:
+        self.statusBar().showMessage(f"Loading checkpoint {Path(path).name}…")
+        worker = self.workers.prepare(load_predictor_for_its_slot, path, wants_progress=False)
+        self._set_busy(+1)
+        worker.signals.finished.connect(lambda predictor, p=path: self._on_checkpoint_loaded(predictor.name, p, predictor))
+        worker.signals.failed.connect(lambda msg, tb: self.report_error("Cannot load the checkpoint", msg, tb))
+        worker.signals.done.connect(lambda: self._set_busy(-1))
         return self.workers.launch(worker)
 
     def _on_checkpoint_done(self, slot: str, worker: Worker) -> None:
@@ -415,7 +429,12 @@ class MainWindow(QMainWindow):
             if not urls:
                 self.report_error("Cannot open", "only local files can be dropped")
                 return False
-            self.open_image(urls[0].toLocalFile())
+            for url in urls:  # checkpoints go to their model's slot; the first picture is reconstructed
+                if Path(url.toLocalFile()).suffix.lower() in CHECKPOINT_SUFFIXES:
+                    self.load_checkpoint(url.toLocalFile(), None)
+            pictures = [u for u in urls if Path(u.toLocalFile()).suffix.lower() not in CHECKPOINT_SUFFIXES]
+            if pictures:
+                self.open_image(pictures[0].toLocalFile())
             return True
         if mime.hasImage():
             qimage = QImage(mime.imageData())

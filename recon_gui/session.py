@@ -73,6 +73,14 @@ def load_predictor(path: str | Path, slot: str) -> Predictor:
     return predictor
 
 
+def load_predictor_for_its_slot(path: str | Path) -> Predictor:
+    """Load a checkpoint whatever its model; the caller puts it into the slot of that model."""
+    predictor = Predictor.load(path)
+    if predictor.name not in SLOTS:
+        raise CheckpointError(path, f"model '{predictor.name}' is neither the baseline nor the proposed model")
+    return predictor
+
+
 def _thumbnail(image: str | Path | np.ndarray) -> np.ndarray:
     from PIL import Image
 

@@ -280,3 +280,15 @@ def test_dark_theme_reaches_widgets_and_3d_background(qtbot, samples_root, monke
     finally:
         monkeypatch.setenv("RECON_GUI_THEME", "light")
         assert apply_theme(app) is LIGHT
+
+
+def test_dropping_checkpoints_fills_their_own_slots(qtbot, samples_root, gui_checkpoints):
+    w = make_window(qtbot, samples_root)
+    try:
+        with qtbot.waitSignals([w.predictorChanged, w.predictorChanged], timeout=30000):
+            drop_files(w, gui_checkpoints["proposed"], gui_checkpoints["baseline"])
+        assert {s: p.name for s, p in w.predictors.items()} == {"baseline": "baseline", "proposed": "proposed"}
+        assert w.checkpoint_files == {k: str(v) for k, v in gui_checkpoints.items()}
+        assert "baseline.pt" in w.models_label.text() and "proposed.pt" in w.models_label.text()
+    finally:
+        close_window(w)
