@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import ReconError
 from recon_gui import export
@@ -76,7 +76,9 @@ class MainWindow(QMainWindow):
         self._build_panels(samples_root)
         self._build_actions()
         self._build_menus()
+        self._build_toolbar()
         self._host_optional_panels()
+        self._restore_view_settings()
         self.statusBar().showMessage("Ready")
         self.resize(1600, 900)
         self._restore_window()
@@ -210,6 +212,45 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        style = self.style()
+        bar = self.addToolBar("Main")
+        bar.setObjectName("mainToolBar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons = {self.open_action: QStyle.StandardPixmap.SP_DialogOpenButton,
+                 self.screenshot_action: QStyle.StandardPixmap.SP_DialogSaveButton,
+                 self.export_mesh_action: QStyle.StandardPixmap.SP_DriveFDIcon}
+        for action, pixmap in icons.items():
+            action.setIcon(style.standardIcon(pixmap))
+        self.open_action.setIconText("Open")
+        self.paste_action.setIconText("Paste")
+        self.screenshot_action.setIconText("Screenshot")
+        self.export_mesh_action.setIconText("Export mesh")
+        for slot, action in self.load_actions.items():
+            action.setIconText(f"Load {slot}…")
+        for action in (self.open_action, self.paste_action, None, *self.load_actions.values(), None,
+                       self.screenshot_action, self.export_mesh_action):
+            if action is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(action)
+        self.main_toolbar = bar
+
+    def _restore_view_settings(self) -> None:
+        """Threshold and display mode as the person left them."""
+        store = self.settings.store
+        mode = str(store.value("view/mode", "voxels"))
+        if mode in self.comparison.mode_actions:
+            self.comparison.set_mode(mode)
+        try:
+            threshold = float(store.value("view/threshold", 0.4))
+        except (TypeError, ValueError):
+            threshold = 0.4
+        if 0.005 <= threshold <= 0.995:
+            self.comparison.set_threshold(threshold)
+        self.comparison.modeChanged.connect(lambda m: store.setValue("view/mode", m))
+        self.comparison.thresholdChanged.connect(lambda t: store.setValue("view/threshold", t))
 
     def _host_optional_panels(self) -> None:
         """Training tab and data set dock, when their modules are present and import cleanly."""

@@ -266,14 +266,15 @@ class ComparisonPanel(QWidget):
         self.set_standard_view("iso")
 
     def rotate(self, degrees: float) -> None:
-        """Turn the shared camera about the vertical axis through the origin."""
+        """Turn the shared camera about the vertical axis through the origin (view-up turns
+        with it, so the top view spins in place)."""
+        a = math.radians(degrees)
+        c, s = math.cos(a), math.sin(a)
+        turn = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
         self._rendering = True
         try:
-            position = np.asarray(self.camera.GetPosition())
-            a = math.radians(degrees)
-            c, s = math.cos(a), math.sin(a)
-            x, y, z = position
-            self.camera.SetPosition(c * x + s * z, y, -s * x + c * z)
+            self.camera.SetPosition(*(turn @ np.asarray(self.camera.GetPosition())))
+            self.camera.SetViewUp(*(turn @ np.asarray(self.camera.GetViewUp())))
             self.camera.OrthogonalizeViewUp()
         finally:
             self._rendering = False

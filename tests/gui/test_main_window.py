@@ -162,6 +162,9 @@ def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, sam
 
     window.comparison.set_standard_view("top")
     assert np.allclose(views["baseline"].plotter.camera.position, (0, CAMERA_DISTANCE, 0), atol=1e-6)
+    up = np.array(views["baseline"].plotter.camera.up)
+    window.comparison.rotate(90)  # seen from above, the turntable spins the picture in place
+    assert not np.allclose(views["baseline"].plotter.camera.up, up)
     window.comparison.set_standard_view("iso")
     start = np.array(views["baseline"].plotter.camera.position)
     window.turntable_action.trigger()
@@ -220,6 +223,16 @@ def test_window_state_is_remembered_in_the_settings_folder(qtbot, samples_root, 
     close_window(w)
     ini = (isolated_settings / "recon-gui.ini").read_text()
     assert "geometry=" in ini and "state=" in ini
+    w2 = make_window(qtbot, samples_root, size=None)
+    w2.comparison.set_mode("mesh")
+    w2.comparison.set_threshold(0.55)
+    close_window(w2)
+    w3 = make_window(qtbot, samples_root, size=None)
+    try:
+        assert w3.comparison.mode == "mesh" and w3.comparison.threshold == 0.55
+        assert w3.comparison.views["proposed"].threshold == 0.55
+    finally:
+        close_window(w3)
     w2 = make_window(qtbot, samples_root, size=None)
     try:
         assert not w2.dataset_dock.isVisible()  # dock layout restored from the saved state
