@@ -47,10 +47,10 @@ def rows_from_report(report: Any) -> tuple[list[TableRow], list[TableRow], list[
             model.class_accuracy.get(c) if model.class_accuracy else None,
         ))
     summary = [
-        TableRow("mean (class-averaged)", sum(report.objects_per_class.values()),
+        TableRow("mean (class avg)", sum(report.objects_per_class.values()),
                  {t: model.class_mean[key(t)] for t in thresholds},
                  {t: ref.class_mean[key(t)] for t in thresholds} if ref else {}, model.class_mean_accuracy),
-        TableRow("mean (instance-averaged)", sum(report.objects_per_class.values()),
+        TableRow("mean (instance avg)", sum(report.objects_per_class.values()),
                  {t: model.instance_mean[key(t)] for t in thresholds},
                  {t: ref.instance_mean[key(t)] for t in thresholds} if ref else {}, model.accuracy),
     ]
@@ -79,7 +79,7 @@ class EvaluationView(QWidget):
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.axes = self.figure.add_subplot(1, 1, 1)
         self.table.setMinimumHeight(160)
-        self.canvas.setMinimumHeight(220)
+        self.canvas.setMinimumHeight(320)
 
         chart_box = QWidget()
         cl = QVBoxLayout(chart_box)
@@ -96,7 +96,7 @@ class EvaluationView(QWidget):
         splitter.addWidget(chart_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         self.results = splitter  # hidden until there is a report to show
         self.results.setVisible(False)
         self.rows: list[TableRow] = []
@@ -146,20 +146,21 @@ class EvaluationView(QWidget):
             return
         t = self.thresholds[max(0, self.threshold_combo.currentIndex())]
         labels = [r.label for r in self.rows]
-        xs = list(range(len(labels)))
+        ys = list(range(len(labels)))  # horizontal bars: class names stay readable in a narrow dock
         model = [r.iou.get(t, math.nan) for r in self.rows]
-        width = 0.4
-        self.axes.bar([x - width / 2 for x in xs], model, width, label=f"model IoU@{t:g}")
+        height = 0.4
+        self.axes.barh([y - height / 2 for y in ys], model, height, label="model")
         if any(r.mean_shape for r in self.rows):
             ref = [r.mean_shape.get(t, math.nan) for r in self.rows]
-            self.axes.bar([x + width / 2 for x in xs], ref, width, label=f"mean shape IoU@{t:g}")
-        self.axes.set_xticks(xs)
-        self.axes.set_xticklabels(labels, rotation=45, ha="right", fontsize="small")
-        self.axes.set_ylim(0, 1)
-        self.axes.set_ylabel("IoU")
+            self.axes.barh([y + height / 2 for y in ys], ref, height, label="mean shape")
+        self.axes.set_yticks(ys)
+        self.axes.set_yticklabels(labels, fontsize="small")
+        self.axes.invert_yaxis()  # first class on top, as in the table
+        self.axes.set_xlim(0, 1)
+        self.axes.set_xlabel(f"IoU at threshold {t:g}")
         self.axes.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         self.canvas.draw_idle()
 
-    def bar_heights(self) -> list[float]:
-        """Heights of the model bars (for tests and accessibility read-outs)."""
-        return [p.get_height() for p in self.axes.patches[: len(self.rows)]]
+    def bar_values(self) -> list[float]:
+        """Lengths of the model bars, in table order (for tests and read-outs)."""
+        return [p.get_width() for p in self.axes.patches[: len(self.rows)]]

@@ -110,9 +110,9 @@ def test_evaluate_checkpoint_fills_table_with_a_row_per_class_and_chart(tiny_syn
         assert float(table.item(i, 3).text()) == pytest.approx(report.model_row.per_class[name]["0.4"], abs=5e-4)
         assert 0.0 <= float(table.item(i, 5).text()) <= 1.0  # mean-shape reference is shown
         assert 0.0 <= float(table.item(i, 6).text()) <= 1.0  # the proposed model classifies
-    assert table.item(13, 0).text() == "mean (class-averaged)"
+    assert table.item(13, 0).text() == "mean (class avg)" and table.item(14, 0).text() == "mean (instance avg)"
     assert float(table.item(13, 3).text()) == pytest.approx(report.model_row.class_mean["0.4"], abs=5e-4)
-    assert view.bar_heights() == pytest.approx([report.model_row.per_class[c]["0.4"] for c in ALL_CLASSES])
+    assert view.bar_values() == pytest.approx([report.model_row.per_class[c]["0.4"] for c in ALL_CLASSES])
 
 
 def test_evaluating_a_broken_checkpoint_reports_the_file(tiny_synth_root, qtbot, panel, tmp_path):
