@@ -60,7 +60,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
-    os.environ.setdefault("RECON_GUI_SETTINGS_DIR", tempfile.mkdtemp(prefix="recon-gui-bench-settings-"))
+    scratch = tempfile.TemporaryDirectory(prefix="recon-gui-bench-")  # settings and fresh checkpoints
+    os.environ.setdefault("RECON_GUI_SETTINGS_DIR", str(Path(scratch.name) / "settings"))
     from PySide6.QtCore import QEventLoop, QMimeData, QPointF, Qt, QTimer, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
@@ -76,7 +77,7 @@ def main() -> int:
     elif checkpoint_path("baseline").is_file() and checkpoint_path("proposed").is_file():
         ckpts, source = {s: checkpoint_path(s) for s in ("baseline", "proposed")}, "shipped"
     else:
-        ckpts, source = fresh_checkpoints(Path(tempfile.mkdtemp(prefix="recon-gui-bench-"))), "fresh (untrained)"
+        ckpts, source = fresh_checkpoints(Path(scratch.name)), "fresh (untrained)"
 
     window = MainWindow(checkpoints={k: str(v) for k, v in ckpts.items()}, load_default_checkpoints=False)
     window.resize(1600, 900)
@@ -159,6 +160,7 @@ def main() -> int:
     print(f"{len(totals)} drops, {args.mode} mode, {source} checkpoints: {verdict} the {GOAL_MS:.0f} ms goal")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
+    scratch.cleanup()
     return 0
 
 

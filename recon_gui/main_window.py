@@ -535,6 +535,7 @@ class MainWindow(QMainWindow):
             self.comparison.views["baseline"].title_label.setText(f"Baseline · prior: {baseline.prior_class}")
         else:
             self.comparison.views["baseline"].title_label.setText(SLOT_TITLES["baseline"])
+        self.comparison.set_input_camera(result.camera)
         occupancies = {slot: (pred.occupancy if pred is not None else None) for slot, pred in result.predictions.items()}
         self.comparison.show_results(occupancies, result.ground_truth, dict(result.messages))
         self.last_show_ms = (time.perf_counter() - started) * 1e3  # UI-thread cost of drawing a result

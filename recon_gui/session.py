@@ -21,6 +21,15 @@ AUTO = "auto"
 THUMBNAIL_SIDE = 256
 
 
+@dataclass(frozen=True)
+class ViewCamera:
+    """The camera that took a data set picture, in the views' frame (the voxel grid spans [-0.5, 0.5]³)."""
+
+    position: tuple[float, float, float]
+    up: tuple[float, float, float]
+    view_angle_deg: float
+
+
 @dataclass
 class ComparisonRequest:
     image: str | Path | np.ndarray  # a file, or an RGBA/RGB array (e.g. pasted from the clipboard)
@@ -46,6 +55,7 @@ class ComparisonResult:
     thumbnail: np.ndarray  # uint8 RGBA, longer side <= THUMBNAIL_SIDE: the picture as given
     elapsed_ms: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    camera: ViewCamera | None = None  # known for renders with rendering_metadata.txt
 
     @property
     def true_class(self) -> str | None:
@@ -93,9 +103,35 @@ def _thumbnail(image: str | Path | np.ndarray) -> np.ndarray:
 
 
 def read_ground_truth(path: str | Path) -> np.ndarray:
+    return read_ground_truth_voxels(path).data.astype(np.float32)
+
+
+def read_ground_truth_voxels(path: str | Path):
     from core.io.binvox import read_binvox
 
-    return read_binvox(path, expect_dim=32).data.astype(np.float32)
+    return read_binvox(path, expect_dim=32)
+
+
+def input_camera(image: str | Path, scale: float = 1.0) -> ViewCamera | None:
+    """The R2N2 camera of view NN.png from its folder's rendering_metadata.txt, divided by the
+    binvox ``scale`` (the views draw the grid at scale 1); None for pictures outside a data set.
+    A malformed metadata file raises DataError naming it."""
+    import math
+
+    from core.geometry.camera import FOV_RAD, camera_from_view
+    from core.io.r2n2 import METADATA_FILE, read_metadata
+
+    path = Path(image)
+    metadata = path.parent / METADATA_FILE
+    if not (path.stem.isdigit() and metadata.is_file()):
+        return None
+    views = read_metadata(metadata)
+    index = int(path.stem)
+    if index >= len(views):
+        return None
+    cam = camera_from_view(views[index])
+    position = np.asarray(cam.centre, dtype=float) / (scale or 1.0)
+    return ViewCamera(tuple(float(v) for v in position), tuple(float(v) for v in cam.up), math.degrees(FOV_RAD))
 
 
 def run_comparison(predictors: dict[str, Predictor | None], request: ComparisonRequest) -> ComparisonResult:
@@ -135,11 +171,16 @@ def run_comparison(predictors: dict[str, Predictor | None], request: ComparisonR
             messages["baseline"] = str(exc)
     t2 = time.perf_counter()
 
-    ground_truth = read_ground_truth(request.ground_truth) if request.ground_truth else None
+    ground_truth, scale = None, 1.0
+    if request.ground_truth:
+        voxels = read_ground_truth_voxels(request.ground_truth)
+        ground_truth, scale = voxels.data.astype(np.float32), voxels.scale
+    camera = input_camera(request.image, scale) if isinstance(request.image, (str, Path)) else None
     t3 = time.perf_counter()
     return ComparisonResult(
         request=request, predictions=predictions, messages=messages, ground_truth=ground_truth,
         input_preview=prepared.preview, background_note=prepared.note, thumbnail=thumb,
         elapsed_ms=(t3 - t0) * 1e3,
         timings_ms={"prepare": (t1 - t0) * 1e3, "models": (t2 - t1) * 1e3, "ground_truth": (t3 - t2) * 1e3},
+        camera=camera,
     )

@@ -52,6 +52,7 @@ class ComparisonPanel(QWidget):
         self._rendering = False
         self._gl_checked = False
         self.software_gl = False
+        self.input_camera = None
         self.camera.AddObserver("ModifiedEvent", self._on_camera_modified)
         self.turntable = QTimer(self)
         self.turntable.setInterval(TURNTABLE_INTERVAL_MS)
@@ -123,6 +124,12 @@ class ComparisonPanel(QWidget):
             action.triggered.connect(lambda _=False, n=name: self.set_standard_view(n))
             self.view_actions[name] = action
             bar.addAction(action)
+        self.input_view_action = QAction("Input view", self)
+        self.input_view_action.setShortcut(QKeySequence("C"))
+        self.input_view_action.setToolTip("Look from the camera that took the picture (C); data set renders only")
+        self.input_view_action.setEnabled(False)
+        self.input_view_action.triggered.connect(lambda: self.set_standard_view("input"))
+        bar.addAction(self.input_view_action)
         self.reset_action = QAction("Reset", self)
         self.reset_action.setShortcut(QKeySequence("R"))
         self.reset_action.setToolTip("Reset the camera (R)")
@@ -138,8 +145,13 @@ class ComparisonPanel(QWidget):
 
     def view_menu_actions(self) -> list[QAction | None]:
         """The panel's actions for the window's View menu (None = separator)."""
-        return [*self.mode_actions.values(), None, *self.view_actions.values(), self.reset_action,
-                self.turntable_action]
+        return [*self.mode_actions.values(), None, *self.view_actions.values(), self.input_view_action,
+                self.reset_action, self.turntable_action]
+
+    def set_input_camera(self, camera) -> None:
+        """The picture's own camera (a session.ViewCamera) or None; enables the Input view."""
+        self.input_camera = camera
+        self.input_view_action.setEnabled(camera is not None)
 
     def set_classes(self, classes: list[str]) -> None:
         """Offer these classes as baseline priors (keeps the current choice when possible)."""
@@ -241,15 +253,21 @@ class ComparisonPanel(QWidget):
             self.software_gl = True
 
     def set_standard_view(self, name: str) -> None:
-        direction, up = STANDARD_VIEWS[name]
-        d = np.asarray(direction, dtype=float)
-        d = d / np.linalg.norm(d) * CAMERA_DISTANCE
+        if name == "input":
+            if self.input_camera is None:
+                return
+            d, up, angle = self.input_camera.position, self.input_camera.up, self.input_camera.view_angle_deg
+        else:
+            direction, up = STANDARD_VIEWS[name]
+            d = np.asarray(direction, dtype=float)
+            d = d / np.linalg.norm(d) * CAMERA_DISTANCE
+            angle = VIEW_ANGLE_DEG
         self._rendering = True
         try:
             self.camera.SetFocalPoint(0.0, 0.0, 0.0)
             self.camera.SetPosition(*d)
             self.camera.SetViewUp(*up)
-            self.camera.SetViewAngle(VIEW_ANGLE_DEG)
+            self.camera.SetViewAngle(angle)
             self.camera.OrthogonalizeViewUp()
             self.camera.SetClippingRange(0.1, 10.0)
         finally:

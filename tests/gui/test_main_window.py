@@ -175,6 +175,17 @@ def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, sam
     window.reset_camera_action.trigger()
     assert np.allclose(views["baseline"].plotter.camera.position, start, atol=1e-6)
 
+    # the camera that took the picture: R2N2 metadata of view 00, divided by the binvox scale
+    from core.geometry.camera import camera_from_view
+    from core.io.r2n2 import read_metadata
+
+    image = sample_image(samples_root, CHAIR)
+    cam = camera_from_view(read_metadata(image.parent / "rendering_metadata.txt")[0])
+    scale = read_binvox(next((samples_root / "ShapeNetVox32" / CHAIR).glob("*/model.binvox"))).scale
+    assert window.comparison.input_view_action.isEnabled()
+    window.comparison.input_view_action.trigger()
+    assert np.allclose(views["truth"].plotter.camera.position, cam.centre / scale, atol=1e-5)
+
 
 def test_prior_choice_gallery_and_paste(qtbot, window, samples_root):
     gallery = window.input_panel.gallery
@@ -196,6 +207,7 @@ def test_prior_choice_gallery_and_paste(qtbot, window, samples_root):
     assert result.ground_truth is None and result.request.label == "pasted image"
     assert window.comparison.views["proposed"].caption.text().endswith("IoU n/a")
     assert window.comparison.views["truth"].actor is None
+    assert not window.comparison.input_view_action.isEnabled()  # no camera known for pasted pixels
 
 
 def test_hosted_panels_signals_load_checkpoint_and_show_sample(qtbot, window, samples_root, gui_checkpoints):
