@@ -121,7 +121,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(1, "Baseline (image + class shape prior) on 7 and 13 classes", (("7", ("baseline-7",)), ("13", ("baseline-13",)))),
     TableSpec(2, "Proposed model on 13 classes: embedding size and fusion",
               (("13", ("proposed-13-128-sum", "proposed-13-128-concat", "proposed-13-256-concat")),)),
-    TableSpec(3, "Baseline vs proposed on 7 and 13 classes",
+    TableSpec(3, "Baseline vs proposed (128, concat) on 7 and 13 classes",
               (("7", ("baseline-7", "proposed-7-128-concat")), ("13", ("baseline-13", "proposed-13-128-concat")))),
 )
 
