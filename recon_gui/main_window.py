@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.last_show_ms: float | None = None
         self.training_panel = None
         self.dataset_panel = None
+        self._closed = False
 
         self._build_panels(samples_root)
         self._build_actions()
@@ -377,6 +378,8 @@ class MainWindow(QMainWindow):
         self._set_busy(-1)
 
     def _on_checkpoint_loaded(self, slot: str, path: str, predictor: Any) -> None:
+        if self._closed:
+            return
         self.set_predictor(slot, predictor, path)
         self.settings.set_last_folder("checkpoint", path)
         self.settings.set_checkpoint(slot, path)
@@ -508,7 +511,7 @@ class MainWindow(QMainWindow):
     def _on_prediction_done(self) -> None:
         self._prediction_worker = None
         self._set_busy(-1)
-        if self._pending_request is not None:
+        if self._pending_request is not None and not self._closed:
             request, self._pending_request = self._pending_request, None
             self._start_prediction(request)
 
@@ -517,8 +520,8 @@ class MainWindow(QMainWindow):
             self.report_error(f"Cannot reconstruct {request.label}", message, details)
 
     def _show_result(self, result: ComparisonResult) -> None:
-        if self._pending_request is not None:
-            return  # a newer picture is queued; skip drawing this one
+        if self._pending_request is not None or self._closed:
+            return  # a newer picture is queued (or the window is gone); skip drawing this one
         started = time.perf_counter()
         self.result = result
         self.input_panel.show_source(array_to_pixmap(result.thumbnail), result.request.label)
@@ -695,6 +698,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self._closed = True
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.workers.cancel_all()

@@ -317,3 +317,14 @@ def test_dropping_checkpoints_fills_their_own_slots(qtbot, samples_root, gui_che
         assert "baseline.pt" in w.models_label.text() and "proposed.pt" in w.models_label.text()
     finally:
         close_window(w)
+
+
+def test_closing_while_a_picture_is_on_the_worker(qtbot, samples_root, gui_checkpoints):
+    w = make_window(qtbot, samples_root, gui_checkpoints)
+    shown = []
+    w.predictionShown.connect(shown.append)
+    w.open_image(sample_image(samples_root, CHAIR))
+    w.close()  # the result arrives after the views are gone
+    qtbot.waitUntil(lambda: not w.busy, timeout=30000)
+    assert shown == [] and not w.error_dialogs
+    close_window(w)
