@@ -59,6 +59,7 @@ class DatasetPanel(QWidget):
         self.eval_report: Any = None
         self._objects_by_class: dict[str, list[Any]] = {}
         self._quiet = False
+        self._pending_eval: Path | None = None  # a checkpoint to evaluate once the folder is open
         self._build_ui()
         if settings is not None and settings.value("dataset/root"):
             self.root_edit.setText(str(settings.value("dataset/root")))
@@ -197,8 +198,12 @@ class DatasetPanel(QWidget):
             self._quiet = False
         self._show_thumbnail()
         self.datasetOpened.emit(str(root))
+        if self._pending_eval is not None:
+            checkpoint, self._pending_eval = self._pending_eval, None
+            self.evaluate_checkpoint(checkpoint)
 
     def _on_open_failed(self, message: str, _tb: str) -> None:
+        self._pending_eval = None
         self.discovery, self.root = None, None
         self.class_combo.clear()
         self.object_combo.clear()
@@ -271,6 +276,16 @@ class DatasetPanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Evaluate checkpoint", str(self.root or ""), "Checkpoints (*.pt)")
         if path:
             self.evaluate_checkpoint(path)
+
+    def evaluate_in(self, checkpoint: str | Path, root: str | Path) -> None:
+        """Evaluate ``checkpoint`` on ``root`` (opening it first if another folder is open):
+        the training panel's "Evaluate on the test split" lands here."""
+        root = Path(root).expanduser()
+        if self.root is not None and self.root.resolve() == root.resolve():
+            self.evaluate_checkpoint(checkpoint)
+            return
+        self._pending_eval = Path(checkpoint)
+        self.open_folder(root)
 
     def evaluate_checkpoint(self, checkpoint: str | Path, views: int | None = None) -> None:
         """Evaluate ``checkpoint`` on the open folder's test split in a worker

@@ -86,6 +86,7 @@ class TrainingPanel(QWidget):
     loadCheckpointRequested = Signal(str, str)  # checkpoint path, slot "baseline" | "proposed"
     trainingStarted = Signal()
     trainingEnded = Signal(str)  # "finished" | "cancelled" | "failed"
+    evaluateRequested = Signal(str, str)  # checkpoint path, data set root
 
     def __init__(self, workers: WorkerManager, parent: QWidget | None = None, torch_threads: int | None = None,
                  settings: QSettings | None = None):
@@ -102,6 +103,7 @@ class TrainingPanel(QWidget):
         self._pause = threading.Event()
         self._eta = EtaEstimator()
         self._run_dir: Path | None = None
+        self._data_root: str | None = None
         self.error_box: QMessageBox | None = None
         self._build_ui()
         self._set_running(False)
@@ -274,6 +276,11 @@ class TrainingPanel(QWidget):
         status_row.addWidget(self.eta_label)
         ll.addLayout(status_row)
         ll.addLayout(load_row)
+        self.evaluate_button = QPushButton("Evaluate on the test split")
+        self.evaluate_button.setToolTip("per-class IoU of this checkpoint on the run's test objects (Data set panel)")
+        self.evaluate_button.setEnabled(False)
+        self.evaluate_button.clicked.connect(self._request_evaluation)
+        ll.addWidget(self.evaluate_button)
         ll.addStretch(1)
 
         self.curves = CurvesWidget()
@@ -457,6 +464,8 @@ class TrainingPanel(QWidget):
         self._run_dir = Path(cfg.resume).resolve().parent if cfg.resume else cfg.run_dir
         self.load_baseline_button.setEnabled(False)
         self.load_proposed_button.setEnabled(False)
+        self.evaluate_button.setEnabled(False)
+        self._data_root = cfg.data_root
         self.curves.clear()
         self._eta = EtaEstimator()
         self._pause.clear()
@@ -606,6 +615,11 @@ class TrainingPanel(QWidget):
         ok = self.checkpoint_path is not None
         self.load_baseline_button.setEnabled(ok and self.trained_model == "baseline")
         self.load_proposed_button.setEnabled(ok and self.trained_model == "proposed")
+        self.evaluate_button.setEnabled(ok and self._data_root is not None)
+
+    def _request_evaluation(self) -> None:
+        if self.checkpoint_path and self._data_root:
+            self.evaluateRequested.emit(self.checkpoint_path, self._data_root)
 
     def _request_load(self, slot: str) -> None:
         if self.checkpoint_path:

@@ -152,3 +152,12 @@ def test_last_data_set_folder_is_prefilled_next_time(tiny_synth_root, qtbot, tmp
     qtbot.addWidget(second)
     assert second.root_edit.text() == str(tiny_synth_root)
     assert second.discovery is None  # prefilled, not opened behind the user's back
+
+
+def test_evaluate_in_opens_the_run_folder_first(tiny_synth_root, real_r2n2_root, smoke_checkpoint, qtbot, panel):
+    open_and_wait(qtbot, panel, real_r2n2_root)  # another data set is open
+    panel.eval_views_spin.setValue(1)
+    with qtbot.waitSignal(panel.evaluationFinished, timeout=120_000):
+        panel.evaluate_in(smoke_checkpoint, tiny_synth_root)
+    assert panel.root == tiny_synth_root and panel.class_combo.count() == 13
+    assert panel.evaluation_view.table.rowCount() == 13 + 2

@@ -87,6 +87,9 @@ def test_one_epoch_run_plots_curves_writes_loadable_checkpoint_and_offers_load(q
     with qtbot.waitSignal(panel.loadCheckpointRequested, timeout=1000) as load:
         qtbot.mouseClick(panel.load_proposed_button, qtbot_left())
     assert load.args == [str(ckpt), "proposed"]
+    with qtbot.waitSignal(panel.evaluateRequested, timeout=1000) as evaluate:
+        qtbot.mouseClick(panel.evaluate_button, qtbot_left())
+    assert evaluate.args == [str(ckpt), str(tiny_synth_root)]
 
 
 def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot, panel, tiny_synth_root, tmp_path):
@@ -158,6 +161,7 @@ def test_missing_data_folder_shows_error_and_panel_stays_usable(qtbot, panel, ti
     assert "ERROR" in panel.log_view.toPlainText()
     assert_form_usable(panel)
     assert not panel.load_baseline_button.isEnabled() and not panel.load_proposed_button.isEnabled()
+    assert not panel.evaluate_button.isEnabled()
 
     # the same panel can still run a good training
     panel.error_box.close()
