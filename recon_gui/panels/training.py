@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.errors import ReconError
 from core.progress import ProgressEvent
 from core.train.config import DEFAULT_CE_WEIGHT, PRESETS, build_train_config
 from core.train.trainer import train
@@ -51,6 +52,8 @@ def limit_torch_threads(n: int | None) -> None:
 
 def split_ratios(val_pct: int, test_pct: int) -> tuple[float, float, float]:
     """(train, val, test) fractions from the two held-out percentages."""
+    if val_pct + test_pct >= 100:
+        raise ValueError(f"split ratios: validation {val_pct} % + test {test_pct} % leave no objects to train on")
     val, test = val_pct / 100, test_pct / 100
     return (round(1.0 - val - test, 6), val, test)
 
@@ -452,9 +455,11 @@ class TrainingPanel(QWidget):
         self.last_error = None
         try:
             cfg = self.build_config()
-        except Exception as exc:  # noqa: BLE001 - a bad form value is shown, not raised into Qt
-            self._show_error(f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc), "")
+        except (ValueError, TypeError, ReconError) as exc:  # a bad form value: shown, not raised into Qt
+            self._show_error(str(exc), "")
             self.state = "failed"
+            self.status_label.setText("failed")
+            self.trainingEnded.emit(self.state)
             return
         if self.settings is not None:
             self.save_form(self.settings)

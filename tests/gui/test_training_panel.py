@@ -254,3 +254,15 @@ def test_unavailable_device_fails_in_one_line(qtbot, panel, tiny_synth_root, tmp
     assert ended.args == ["failed"]
     assert "cuda" in panel.last_error and "\n" not in panel.last_error
     assert_form_usable(panel)
+
+
+def test_invalid_form_value_is_reported_without_starting(qtbot, panel, tmp_path):
+    fill_form(panel, tmp_path, tmp_path / "runs", "bad")
+    panel.val_pct_spin.setValue(90)  # leaves no share for training
+    panel.test_pct_spin.setValue(30)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=5000) as ended:
+        panel.start()
+    assert ended.args == ["failed"] and panel.worker is None
+    assert "split ratios" in panel.last_error
+    assert panel.error_box.isVisible()
+    assert_form_usable(panel)
