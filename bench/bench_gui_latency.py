@@ -51,6 +51,27 @@ def fresh_checkpoints(folder: Path) -> dict[str, Path]:
     return out
 
 
+def wait_until(predicate, timeout_s: float) -> bool:
+    """Run the event loop until ``predicate()`` holds (polled every 10 ms) or time runs out.
+    (A loop of QApplication.processEvents() calls is avoided: with PySide6 6.12 on Python 3.11
+    each call drops a reference to None, and a long spin aborts the interpreter.)"""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop, timer = QEventLoop(), QTimer()
+    deadline = time.perf_counter() + timeout_s
+
+    def check() -> None:
+        if predicate() or time.perf_counter() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start(10)
+    if not predicate():
+        loop.exec()
+    timer.stop()
+    return bool(predicate())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path)
@@ -82,11 +103,7 @@ def main() -> int:
     window = MainWindow(checkpoints={k: str(v) for k, v in ckpts.items()}, load_default_checkpoints=False)
     window.resize(1600, 900)
     window.show()
-    deadline = time.time() + 120
-    while any(p is None for p in window.predictors.values()) and time.time() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
-    if any(p is None for p in window.predictors.values()):
+    if not wait_until(lambda: all(p is not None for p in window.predictors.values()), 120):
         print(f"could not load checkpoints: {window.last_error}", file=sys.stderr)
         return 1
     window.comparison.set_mode(args.mode)

@@ -43,17 +43,19 @@ def configure_logging(verbose: bool) -> Path | None:
     return log_file
 
 
-def quiet_vtk() -> None:
-    """VTK warnings go to the log, not to a console window or stderr."""
-    from vtkmodules.vtkCommonCore import vtkOutputWindow
+def quiet_vtk(log_dir: Path | None = None) -> None:
+    """VTK warnings and errors go to ``log_dir/vtk.log`` (if given), never to the console."""
+    from vtkmodules.vtkCommonCore import vtkFileOutputWindow, vtkLogger, vtkObject, vtkOutputWindow
 
-    class _ToLog(vtkOutputWindow):
-        def DisplayText(self, text):  # noqa: N802
-            logging.getLogger("recon_gui.vtk").debug(text.strip())
-
-    window = _ToLog()
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
+    if log_dir is None:
+        vtkObject.GlobalWarningDisplayOff()
+        return
+    window = vtkFileOutputWindow()
+    window.SetFileName(str(log_dir / "vtk.log"))
+    window.FlushOn()
     vtkOutputWindow.SetInstance(window)
-    quiet_vtk.window = window  # keep a reference alive
+    quiet_vtk.window = window  # keep it alive
 
 
 def create_application(argv: list[str] | None = None):
@@ -108,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recon-gui: {problem}", file=sys.stderr)
         return 2
     app = create_application()
-    configure_logging(args.verbose)
-    quiet_vtk()
+    log_file = configure_logging(args.verbose)
+    quiet_vtk(log_file.parent if log_file else None)
     window = build_window(args)  # noqa: F841 - kept alive while the event loop runs
     return app.exec()
 
