@@ -7,10 +7,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -81,6 +97,10 @@ class EvaluationView(QWidget):
         self.table.setMinimumHeight(160)
         self.canvas.setMinimumHeight(320)
 
+        self.save_button = QPushButton("Save report…")
+        self.save_button.setToolTip("the full report as JSON (core.evaluate.EvalReport.save)")
+        self.save_button.clicked.connect(self._choose_save_path)
+
         chart_box = QWidget()
         cl = QVBoxLayout(chart_box)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -88,12 +108,21 @@ class EvaluationView(QWidget):
         row.addWidget(QLabel("Chart threshold"))
         row.addWidget(self.threshold_combo)
         row.addStretch(1)
+        row.addWidget(self.save_button)
         cl.addLayout(row)
         cl.addWidget(self.canvas)
 
+        # classification quality of models with a classifier (the proposed model)
+        self.confusion_figure = Figure(figsize=(5, 4), tight_layout=True)
+        self.confusion_canvas = FigureCanvasQTAgg(self.confusion_figure)
+        self.confusion_canvas.setMinimumHeight(320)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(chart_box, "IoU per class")
+        self.tabs.addTab(self.confusion_canvas, "Confusion")
+
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(chart_box)
+        splitter.addWidget(self.tabs)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(splitter, 1)
@@ -138,6 +167,7 @@ class EvaluationView(QWidget):
             self.threshold_combo.setCurrentIndex(self.thresholds.index(0.4))
         self.threshold_combo.blockSignals(False)
         self._draw_chart()
+        self._draw_confusion()
 
     def _draw_chart(self) -> None:
         self.axes.clear()
@@ -160,6 +190,39 @@ class EvaluationView(QWidget):
         self.axes.set_xlabel(f"IoU at threshold {t:g}")
         self.axes.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         self.canvas.draw_idle()
+
+    def _draw_confusion(self) -> None:
+        """Row-normalised confusion matrix (true class → predicted class), or why there is none."""
+        fig = self.confusion_figure
+        fig.clear()
+        conf = np.asarray(self.report.confusion if self.report is not None and self.report.confusion else [])
+        self.tabs.setTabEnabled(1, conf.size > 0)
+        if conf.size == 0:
+            self.confusion_canvas.draw_idle()
+            return
+        totals = conf.sum(axis=1, keepdims=True)
+        rates = np.divide(conf, totals, out=np.zeros(conf.shape, dtype=float), where=totals > 0)
+        ax = fig.add_subplot(1, 1, 1)
+        image = ax.imshow(rates, vmin=0, vmax=1, cmap="Blues")
+        names = list(self.report.classes)
+        ax.set_xticks(range(len(names)))
+        ax.set_yticks(range(len(names)))
+        ax.set_xticklabels(names, rotation=90, fontsize="x-small")
+        ax.set_yticklabels(names, fontsize="x-small")
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+        self.confusion_canvas.draw_idle()
+
+    def _choose_save_path(self) -> None:
+        if self.report is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save evaluation report", "evaluation.json", "JSON (*.json)")
+        if path:
+            self.save_report(path)
+
+    def save_report(self, path: str | Path) -> Path:
+        return self.report.save(path)
 
     def bar_values(self) -> list[float]:
         """Lengths of the model bars, in table order (for tests and read-outs)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -87,7 +89,7 @@ def smoke_checkpoint(tiny_synth_root, tmp_path_factory) -> Path:
     return result.best_path or result.last_path
 
 
-def test_evaluate_checkpoint_fills_table_with_a_row_per_class_and_chart(tiny_synth_root, smoke_checkpoint, qtbot, panel):
+def test_evaluate_checkpoint_fills_table_with_a_row_per_class_and_chart(tiny_synth_root, smoke_checkpoint, qtbot, panel, tmp_path):
     from core.taxonomy import ALL_CLASSES
 
     open_and_wait(qtbot, panel, tiny_synth_root)
@@ -113,6 +115,15 @@ def test_evaluate_checkpoint_fills_table_with_a_row_per_class_and_chart(tiny_syn
     assert table.item(13, 0).text() == "mean (class avg)" and table.item(14, 0).text() == "mean (instance avg)"
     assert float(table.item(13, 3).text()) == pytest.approx(report.model_row.class_mean["0.4"], abs=5e-4)
     assert view.bar_values() == pytest.approx([report.model_row.per_class[c]["0.4"] for c in ALL_CLASSES])
+    assert view.tabs.isTabEnabled(1)  # the proposed model classifies: a confusion matrix is shown
+    image = view.confusion_figure.axes[0].get_images()[0].get_array()
+    assert image.shape == (13, 13) and np.allclose(np.asarray(image).sum(axis=1), 1.0)
+
+    saved = view.save_report(tmp_path / "eval.json")
+    from core.evaluate import EvalReport
+
+    again = EvalReport.from_dict(json.loads(saved.read_text()))
+    assert again.classes == report.classes and again.model_row.class_mean == report.model_row.class_mean
 
 
 def test_evaluating_a_broken_checkpoint_reports_the_file(tiny_synth_root, qtbot, panel, tmp_path):
