@@ -62,6 +62,8 @@ class ComparisonPanel(QWidget):
         for view in self.views.values():
             splitter.addWidget(view)
         splitter.setChildrenCollapsible(False)
+        for i in range(3):
+            splitter.setStretchFactor(i, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_toolbar())

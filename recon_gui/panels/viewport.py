@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyvista as pv
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
 from core.metrics import voxel_iou
@@ -82,11 +82,11 @@ class Viewport(QWidget):
         self.title_label.setStyleSheet("font-weight: 600;")
         self.caption = QLabel("")
         self.caption.setObjectName("iouLabel")
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        header = QHBoxLayout()
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header = QVBoxLayout()  # title over caption: both stay readable in narrow views
         header.setContentsMargins(4, 2, 4, 2)
+        header.setSpacing(0)
         header.addWidget(self.title_label)
-        header.addStretch(1)
         header.addWidget(self.caption)
 
         # auto_update=False: render on demand only (no 5 Hz timer burning CPU).
