@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox, QLabel, QMainWindow, QMessageBox,
                                QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
@@ -25,7 +25,7 @@ from recon_gui.panels.comparison import SLOT_TITLES, ComparisonPanel
 from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
 from recon_gui.panels.probabilities import ProbabilityChart
 from recon_gui.resources import checkpoint_path, gallery_samples, ground_truth_for
-from recon_gui.session import (AUTO, SLOTS, ComparisonRequest, ComparisonResult, load_predictor, load_predictor_for_its_slot,
+from recon_gui.session import (SLOTS, ComparisonRequest, ComparisonResult, load_predictor, load_predictor_for_its_slot,
                                run_comparison)
 from recon_gui.settings import AppSettings
 from recon_gui.theme import Theme, current_theme

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -117,6 +115,3 @@ class InputPanel(QWidget):
         else:
             self.preview_label.setPixmap(array_to_pixmap(preview))
         self.note_label.setText(note)
-
-    def source_name(self, path: str | Path) -> str:
-        return Path(path).name
