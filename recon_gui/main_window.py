@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
+                               QProgressBar, QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import ReconError
 from recon_gui import export
@@ -80,6 +80,14 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._host_optional_panels()
         self._restore_view_settings()
+        self.busy_indicator = QProgressBar(self)
+        self.busy_indicator.setRange(0, 0)  # indeterminate: something runs on a worker
+        self.busy_indicator.setMaximumWidth(120)
+        self.busy_indicator.setMaximumHeight(14)
+        self.busy_indicator.setToolTip("Working in the background (the window stays usable)")
+        self.busy_indicator.hide()
+        self.statusBar().addPermanentWidget(self.busy_indicator)
+        self.busyChanged.connect(self.busy_indicator.setVisible)
         self.statusBar().showMessage("Ready")
         self.resize(1600, 900)
         self._restore_window()
@@ -453,14 +461,19 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls() or event.mimeData().hasImage():
             event.acceptProposedAction()
+            self.input_panel.set_drop_highlight(True)
         else:
             event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self.input_panel.set_drop_highlight(False)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self._drop_time = time.perf_counter()
+        self.input_panel.set_drop_highlight(False)
         handled = self.handle_mime(event.mimeData())
         if handled:
             event.acceptProposedAction()

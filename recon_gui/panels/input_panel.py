@@ -36,7 +36,7 @@ class InputPanel(QWidget):
         self.source_label.setObjectName("dropZone")
         self.source_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.source_label.setMinimumSize(150, 150)
-        self.source_label.setStyleSheet("#dropZone { border: 2px dashed palette(mid); border-radius: 6px; }")
+        self.set_drop_highlight(False)
         self.source_label.setToolTip("The picture as given: drag and drop an image file onto the window, "
                                      "paste one (Ctrl+V), open one (Ctrl+O) or pick a sample below")
         self.source_caption = QLabel("")
@@ -86,6 +86,12 @@ class InputPanel(QWidget):
         layout.addWidget(source_box, 2)
         layout.addWidget(preview_box, 0)
         layout.addWidget(gallery_box, 2)
+
+    def set_drop_highlight(self, on: bool) -> None:
+        """A solid highlighted border while something is dragged over the window."""
+        style = "2px solid palette(highlight)" if on else "2px dashed palette(mid)"
+        self.source_label.setStyleSheet(f"#dropZone {{ border: {style}; border-radius: 6px; }}")
+        self.drop_highlighted = on
 
     def set_samples(self, samples: list[Sample]) -> None:
         self.gallery.clear()

@@ -48,7 +48,10 @@ def test_opens_without_checkpoints_and_says_so(qtbot, samples_root, monkeypatch,
 
 def test_drop_sample_shows_probabilities_views_and_iou(qtbot, window, samples_root):
     image = sample_image(samples_root, CHAIR, "05.png")
+    busy_seen = []
+    window.busyChanged.connect(busy_seen.append)
     result = wait_for_result(qtbot, window, lambda: drop_files(window, image))
+    assert busy_seen[:1] == [True] and not window.input_panel.drop_highlighted
 
     # probabilities: all 13 classes, sorted, the top one named above the chart
     probs = result.predictions["proposed"].probabilities

@@ -1,0 +1,69 @@
+"""The comparison work behind the window, without Qt: prior choice, missing models, ground truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.errors import CheckpointError, DataError
+from core.io.binvox import read_binvox
+from core.taxonomy import NAME_TO_SYNSET
+from recon_gui.resources import gallery_samples, ground_truth_for
+from recon_gui.session import ComparisonRequest, input_camera, load_predictor, run_comparison
+from tests.gui.gui_helpers import sample_image
+
+CHAIR = NAME_TO_SYNSET["chair"]
+
+
+@pytest.fixture(scope="module")
+def predictors(gui_checkpoints):
+    return {slot: load_predictor(path, slot) for slot, path in gui_checkpoints.items()}
+
+
+def test_auto_prior_follows_the_proposed_top_class(predictors, samples_root):
+    image = sample_image(samples_root, CHAIR)
+    result = run_comparison(predictors, ComparisonRequest(image, ground_truth_for(image)))
+    proposed, baseline = result.predictions["proposed"], result.predictions["baseline"]
+    assert baseline.prior_class == proposed.predicted_class == max(proposed.probabilities, key=proposed.probabilities.get)
+    assert result.true_class == "chair"
+    assert result.ground_truth.shape == (32, 32, 32)
+    assert np.array_equal(result.ground_truth > 0.5, read_binvox(ground_truth_for(image)).data)
+    assert result.input_preview.shape == (127, 127, 3) and result.thumbnail.shape[2] == 4
+    assert result.camera is not None and result.messages == {"baseline": "", "proposed": ""}
+
+
+def test_fixed_prior_missing_models_and_foreign_classes(predictors, samples_root):
+    image = sample_image(samples_root, CHAIR)
+    fixed = run_comparison(predictors, ComparisonRequest(image, prior_choice="table"))
+    assert fixed.predictions["baseline"].prior_class == "table" and fixed.ground_truth is None
+
+    alone = run_comparison({"baseline": predictors["baseline"], "proposed": None}, ComparisonRequest(image))
+    assert alone.predictions == {"baseline": None, "proposed": None}
+    assert "pick a prior class" in alone.messages["baseline"] and "no proposed model" in alone.messages["proposed"]
+    assert alone.probabilities is None
+
+    unknown = run_comparison(predictors, ComparisonRequest(image, prior_choice="spaceship"))
+    assert unknown.predictions["baseline"] is None and "spaceship" in unknown.messages["baseline"]
+    assert unknown.predictions["proposed"] is not None  # one model's problem does not hide the other
+
+
+def test_bad_picture_raises_naming_the_file(predictors, tmp_path):
+    bogus = tmp_path / "x.jpg"
+    bogus.write_bytes(b"\xff\xd8 not really a jpeg")
+    with pytest.raises(DataError, match="x.jpg"):
+        run_comparison(predictors, ComparisonRequest(bogus))
+
+
+def test_slot_mismatch_is_a_checkpoint_error(gui_checkpoints):
+    with pytest.raises(CheckpointError, match="baseline"):
+        load_predictor(gui_checkpoints["baseline"], "proposed")
+
+
+def test_gallery_and_ground_truth_lookup(samples_root, tmp_path):
+    samples = gallery_samples(samples_root)
+    assert len(samples) == 13 and all(s.binvox is not None and s.binvox.is_file() for s in samples)
+    assert [s.label for s in samples][:3] == ["airplane", "bench", "cabinet"]
+    assert gallery_samples(tmp_path) == []
+    loose = tmp_path / "photo.png"
+    loose.write_bytes(b"")
+    assert ground_truth_for(loose) is None and input_camera(loose) is None
