@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 
 from core.io.binvox import read_binvox
 from core.metrics import voxel_iou
-from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET
+from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.export import differs_from_background
 from recon_gui.main_window import MainWindow
 from recon_gui.panels.comparison import CAMERA_DISTANCE
@@ -56,7 +56,7 @@ def test_drop_sample_shows_probabilities_views_and_iou(qtbot, window, samples_ro
     # probabilities: all 13 classes, sorted, the top one named above the chart
     probs = result.predictions["proposed"].probabilities
     shown = window.chart.displayed_classes()
-    assert sorted(shown) == sorted(ALL_CLASSES)
+    assert sorted(shown) == sorted(window.predictors["proposed"].classes)
     assert shown == sorted(probs, key=probs.get, reverse=True)
     assert shown[0] in window.predicted_label.text()
     assert window.chart.true_class == "chair" and "chair: " in window.chart.toolTip()
@@ -200,8 +200,12 @@ def test_prior_choice_gallery_and_paste(qtbot, window, samples_root):
     assert window.comparison.views["proposed"].iou is not None
 
     # a fixed prior class re-runs the baseline on that class's mean shape
-    result = wait_for_result(qtbot, window, lambda: window.comparison.prior_combo.setCurrentText("lamp"))
-    assert result.predictions["baseline"].prior_class == "lamp"
+    combo = window.comparison.prior_combo
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert offered == ["auto", *window.predictors["baseline"].classes]
+    choice = next(c for c in reversed(offered) if c != result.predictions["baseline"].prior_class)
+    result = wait_for_result(qtbot, window, lambda: combo.setCurrentText(choice))
+    assert result.predictions["baseline"].prior_class == choice
 
     # pasted pixels have no ground truth: no IoU, and the truth view says so
     image = QImage(str(sample_image(samples_root, CHAIR)))

@@ -34,7 +34,7 @@ def test_auto_prior_follows_the_proposed_top_class(predictors, samples_root):
 
 def test_fixed_prior_missing_models_and_foreign_classes(predictors, samples_root):
     image = sample_image(samples_root, CHAIR)
-    fixed = run_comparison(predictors, ComparisonRequest(image, prior_choice="table"))
+    fixed = run_comparison(predictors, ComparisonRequest(image, prior_choice="table"))  # in 7 and 13 classes
     assert fixed.predictions["baseline"].prior_class == "table" and fixed.ground_truth is None
 
     alone = run_comparison({"baseline": predictors["baseline"], "proposed": None}, ComparisonRequest(image))
