@@ -6,6 +6,7 @@ trainer in a worker, live curves, log), once per torch thread setting, so the ta
 whether torch's intra-op threads starve the UI on a small machine. Goal: p99 < 50 ms.
 
     python bench/bench_ui_latency.py [--data ROOT] [--seconds 20] [--threads 1 2]
+    xvfb-run -a python bench/bench_ui_latency.py     # headless machines, xcb like a desktop
 
 Without --data a small synthetic data set is generated into a temporary folder.
 Prints a table and writes bench/results/ui_latency.json.
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: still a real event loop (xvfb-run gives xcb)
 
 RESULTS = Path(__file__).parent / "results" / "ui_latency.json"
 TICK_MS = 10
