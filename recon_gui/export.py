@@ -65,6 +65,12 @@ def save_png(image: Image.Image | np.ndarray, path: str | Path) -> Path:
     return _atomic_save(image, path, format="PNG", optimize=False)
 
 
+def save_views_png(images: list[np.ndarray], titles: list[str], path: str | Path,
+                   background: tuple[int, int, int] = (255, 255, 255), text_colour: tuple[int, int, int] = (20, 20, 20)) -> Path:
+    """Compose grabbed views and write the PNG (the slow half of a screenshot, worker-safe)."""
+    return save_png(compose_views(images, titles, background, text_colour), path)
+
+
 def save_gif(frames: list[np.ndarray], path: str | Path, fps: float = 20.0) -> Path:
     """An endlessly looping GIF of the frames (a shared adaptive palette keeps colours stable)."""
     path = Path(path)

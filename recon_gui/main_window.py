@@ -585,8 +585,8 @@ class MainWindow(QMainWindow):
         label = Path(self.current_request.label).stem.replace(" ", "_")
         return label or "recon"
 
-    def grab_views(self, target: str = "comparison", scale: int = 1):
-        """The rendered 3D views as one PIL image (titles above each view)."""
+    def _grab(self, target: str, scale: int) -> tuple[list[np.ndarray], list[str], tuple, tuple]:
+        """Render and read back the views (UI thread: VTK draws here)."""
         keys = VIEW_KEYS if target == "comparison" else (target,)
         images, titles = [], []
         for key in keys:
@@ -596,22 +596,23 @@ class MainWindow(QMainWindow):
             titles.append(view.title_label.text() + (f" — {caption}" if caption else ""))
         bg = tuple(int(self.theme.background_3d[i:i + 2], 16) for i in (1, 3, 5))
         fg = tuple(int(self.theme.text_colour[i:i + 2], 16) for i in (1, 3, 5))
+        return images, titles, bg, fg
+
+    def grab_views(self, target: str = "comparison", scale: int = 1):
+        """The rendered 3D views as one PIL image (titles above each view)."""
+        images, titles, bg, fg = self._grab(target, scale)
         return export.compose_views(images, titles, background=bg, text_colour=fg)
 
     def export_screenshot(self, path: str | None = None, target: str = "comparison", scale: int | None = None) -> str | None:
+        """Grab the views now; compose and encode the PNG on a worker. Returns the path to be written."""
         scale = scale or (2 if self.screenshot_2x_action.isChecked() else 1)
         path = path or self._save_path("Save screenshot", f"{self._stem()}_{target}.png", "PNG image (*.png)")
         if not path:
             return None
         if not path.lower().endswith(".png"):
             path += ".png"
-        try:
-            image = self.grab_views(target, scale)
-            export.save_png(image, path)
-        except (ReconError, OSError, ValueError) as exc:
-            self.report_error("Cannot save screenshot", str(exc))
-            return None
-        self.statusBar().showMessage(f"Saved screenshot {path}", 8000)
+        images, titles, bg, fg = self._grab(target, scale)
+        self._run_export(f"screenshot {Path(path).name}", export.save_views_png, images, titles, path, bg, fg)
         return path
 
     def _export_grid(self) -> tuple[str, np.ndarray] | None:

@@ -43,6 +43,7 @@ def test_screenshot_action_writes_png_of_three_rendered_views(qtbot, window, mon
     target = tmp_path / "comparison.png"
     asked = answer_save_dialog(monkeypatch, target)
     window.screenshot_action.trigger()  # Ctrl+S
+    wait_idle(qtbot, window)  # the PNG is encoded on a worker
     assert asked and asked[0][1].endswith("_comparison.png")
     image = np.asarray(Image.open(target).convert("RGB"))
     widths = [v.plotter.width() for v in window.comparison.views.values()]
@@ -60,6 +61,7 @@ def test_screenshot_action_writes_png_of_three_rendered_views(qtbot, window, mon
 def test_screenshot_of_one_view_at_2x(qtbot, window, tmp_path):
     window.screenshot_2x_action.setChecked(True)
     path = window.export_screenshot(str(tmp_path / "proposed"), target="proposed")
+    wait_idle(qtbot, window)
     assert path.endswith(".png")
     image = np.asarray(Image.open(path).convert("RGB"))
     view = window.comparison.views["proposed"].plotter
@@ -116,6 +118,7 @@ def test_export_without_a_shape_reports_and_keeps_working(qtbot, samples_root, t
         assert "empty" in w.last_error and w.error_dialogs
         assert not (tmp_path / "x.obj").exists()
         path = w.export_screenshot(str(tmp_path / "empty.png"))  # empty views still make a picture
+        wait_idle(qtbot, w)
         assert path and Image.open(path).size[0] > 0
     finally:
         close_window(w)
@@ -131,3 +134,10 @@ def test_compose_and_gif_helpers(tmp_path):
     path = save_gif([a, a + 50, a + 100], tmp_path / "t.gif", fps=10)
     with Image.open(path) as gif:
         assert gif.n_frames == 3 and gif.info["duration"] == 100
+
+
+def test_unwritable_screenshot_target_is_reported(qtbot, window, tmp_path):
+    window.export_screenshot(str(tmp_path / "no-such-folder" / "shot.png"))
+    qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=30000)
+    assert "no-such-folder" in window.last_error and "cannot write" in window.last_error
+    wait_idle(qtbot, window)
