@@ -8,12 +8,13 @@ events into curve points and text, and outcomes into enabled buttons.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +41,26 @@ from core.train.config import DEFAULT_CE_WEIGHT, PRESETS, build_train_config
 from core.train.trainer import train
 from recon_gui.panels.curves import CurvesWidget
 from recon_gui.workers import Worker, WorkerManager
+
+
+class _LogBridge(QObject):
+    """Carries ``core`` log records from the training thread to the panel's log (queued)."""
+
+    message = Signal(str)
+
+
+class _ThreadLogHandler(logging.Handler):
+    """Forwards records emitted on one thread (the training worker's) to a bridge signal, so
+    the trainer's warnings (an empty validation split, skipped objects) reach the log view."""
+
+    def __init__(self, bridge: _LogBridge, thread_id: int):
+        super().__init__(logging.INFO)
+        self.bridge, self.thread_id = bridge, thread_id
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread_id:
+            self.bridge.message.emit(self.format(record))
 
 
 def limit_torch_threads(n: int | None) -> None:
@@ -108,6 +129,8 @@ class TrainingPanel(QWidget):
         self._run_dir: Path | None = None
         self._data_root: str | None = None
         self.error_box: QMessageBox | None = None
+        self._log_bridge = _LogBridge(self)
+        self._log_bridge.message.connect(self.log)
         self._build_ui()
         self._set_running(False)
         if settings is not None:
@@ -494,9 +517,16 @@ class TrainingPanel(QWidget):
         self.trainingStarted.emit()
 
     def _run(self, cfg, progress, cancel):
-        """Pool thread: limit torch's threads (the UI needs a core), then train."""
+        """Pool thread: limit torch's threads (the UI needs a core), route core's log records
+        from this thread to the log view, then train."""
         limit_torch_threads(self.torch_threads)
-        return train(cfg, progress=progress, cancel=cancel, pause=self._pause)
+        handler = _ThreadLogHandler(self._log_bridge, threading.get_ident())
+        core_log = logging.getLogger("core")
+        core_log.addHandler(handler)
+        try:
+            return train(cfg, progress=progress, cancel=cancel, pause=self._pause)
+        finally:
+            core_log.removeHandler(handler)
 
     def toggle_pause(self) -> None:
         if self.worker is None:

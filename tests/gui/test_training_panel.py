@@ -268,3 +268,15 @@ def test_invalid_form_value_is_reported_without_starting(qtbot, panel, tmp_path)
     assert "split ratios" in panel.last_error
     assert panel.error_box.isVisible()
     assert_form_usable(panel)
+
+
+def test_trainer_warnings_reach_the_log_view(qtbot, panel, tiny_synth_root, tmp_path):
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "no-val")
+    panel.val_pct_spin.setValue(5)  # 3 objects per class: no validation object at all
+    panel.max_steps_spin.setValue(1)
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        panel.start()
+    assert ended.args == ["finished"], panel.last_error
+    assert "WARNING core.train.trainer" in panel.log_view.toPlainText()
+    assert "validation split has no objects" in panel.log_view.toPlainText()
+    assert panel.curves.series("val IoU") == ([], [])  # nothing to validate on, nothing plotted
