@@ -335,3 +335,20 @@ def test_closing_while_a_picture_is_on_the_worker(qtbot, samples_root, gui_check
     qtbot.waitUntil(lambda: not w.busy, timeout=30000)
     assert shown == [] and not w.error_dialogs
     close_window(w)
+
+
+def test_shipped_demo_checkpoints_load_at_start(qtbot, samples_root, gui_checkpoints, monkeypatch, tmp_path):
+    import shutil
+
+    shipped = tmp_path / "resources" / "checkpoints"
+    shipped.mkdir(parents=True)
+    for slot, path in gui_checkpoints.items():
+        shutil.copy(path, shipped / f"{slot}.pt")
+    monkeypatch.setenv("RECON_GUI_RESOURCES", str(tmp_path / "resources"))
+    w = MainWindow(samples_root=samples_root)  # no checkpoints given: the shipped ones are used
+    qtbot.addWidget(w)
+    try:
+        qtbot.waitUntil(lambda: all(p is not None for p in w.predictors.values()), timeout=30000)
+        assert w.checkpoint_files == {s: str(shipped / f"{s}.pt") for s in ("baseline", "proposed")}
+    finally:
+        close_window(w)
