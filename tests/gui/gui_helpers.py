@@ -31,6 +31,12 @@ def make_window(qtbot, samples_root: Path, checkpoints: dict | None = None, size
     return window
 
 
+def activate(qtbot, window: MainWindow) -> None:
+    """Give the window keyboard focus, so shortcuts fire as they would for a person."""
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5000)
+
+
 def close_window(window: MainWindow) -> None:
     window.workers.cancel_all()
     window.workers.wait(WAIT_MS)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from core.geometry.mesh import read_glb
 from core.io.binvox import read_binvox
 from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.export import HEADER_PX, compose_views, differs_from_background, save_gif
-from tests.gui.gui_helpers import close_window, make_window, sample_image, wait_for_result, wait_idle
+from tests.gui.gui_helpers import activate, close_window, make_window, sample_image, wait_for_result, wait_idle
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def background(window) -> tuple[int, int, int]:
 def test_screenshot_action_writes_png_of_three_rendered_views(qtbot, window, monkeypatch, tmp_path):
     target = tmp_path / "comparison.png"
     asked = answer_save_dialog(monkeypatch, target)
-    window.screenshot_action.trigger()  # Ctrl+S
+    activate(qtbot, window)
+    qtbot.keyClick(window.chart, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, window)  # the PNG is encoded on a worker
     assert asked and asked[0][1].endswith("_comparison.png")
     image = np.asarray(Image.open(target).convert("RGB"))
@@ -74,7 +76,8 @@ def test_export_mesh_action_writes_each_format(qtbot, window, monkeypatch, tmp_p
     window.comparison.set_mode("mesh")
     target = tmp_path / f"shape{suffix}"
     answer_save_dialog(monkeypatch, target)
-    window.export_mesh_action.trigger()  # Ctrl+E
+    activate(qtbot, window)
+    qtbot.keyClick(window.chart, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, window)
     assert target.is_file() and target.stat().st_size > 100, window.last_error
     if suffix == ".glb":

@@ -14,7 +14,7 @@ from recon_gui.export import differs_from_background
 from recon_gui.main_window import MainWindow
 from recon_gui.panels.comparison import CAMERA_DISTANCE
 from recon_gui.panels.viewport import format_threshold, occupied_mask
-from tests.gui.gui_helpers import close_window, drop_files, make_window, sample_image, wait_for_result, wait_idle
+from tests.gui.gui_helpers import activate, close_window, drop_files, make_window, sample_image, wait_for_result, wait_idle
 
 CHAIR = NAME_TO_SYNSET["chair"]
 
@@ -137,9 +137,8 @@ def test_threshold_and_display_modes_update_views_live(qtbot, window, samples_ro
     qtbot.mouseClick(toolbar.widgetForAction(window.comparison.mode_actions["mesh"]), Qt.MouseButton.LeftButton)
     assert window.comparison.mode == "mesh" and view.mode == "mesh"
     assert view.dataset.is_all_triangles and view.dataset.n_cells > 0  # a marching-cubes surface
-    occupancy_action = window.comparison.mode_actions["occupancy"]
-    assert occupancy_action.shortcut().toString() == "3" and occupancy_action in window.view_menu.actions()
-    occupancy_action.trigger()  # (key clicks need an active window, which this X server does not grant)
+    activate(qtbot, window)
+    qtbot.keyClick(window.chart, Qt.Key.Key_3)  # the occupancy-colour mode's shortcut
     assert view.mode == "occupancy"
     assert view.dataset.n_cells == view.occupied_count
     shown = np.asarray(view.dataset.cell_data["occupancy"])
@@ -153,7 +152,8 @@ def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, sam
     cameras = {id(v.plotter.renderer.camera.GetPosition.__self__) for v in views.values()}
     assert len(cameras) == 1  # one vtkCamera shared by the three renderers
 
-    window.comparison.set_standard_view("front")
+    activate(qtbot, window)
+    qtbot.keyClick(window.chart, Qt.Key.Key_F)  # front view
     assert np.allclose(views["truth"].plotter.camera.position, (CAMERA_DISTANCE, 0, 0), atol=1e-6)
     before = views["truth"].screenshot()
     # move the camera from the proposed view, as a mouse drag would; the others follow
@@ -170,7 +170,7 @@ def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, sam
     assert not np.allclose(views["baseline"].plotter.camera.up, up)
     window.comparison.set_standard_view("iso")
     start = np.array(views["baseline"].plotter.camera.position)
-    window.turntable_action.trigger()
+    qtbot.keyClick(window.chart, Qt.Key.Key_Space)  # turntable on
     assert window.comparison.turntable.isActive() and window.turntable_action.isChecked()
     qtbot.waitUntil(lambda: not np.allclose(views["baseline"].plotter.camera.position, start), timeout=3000)
     window.turntable_action.trigger()
@@ -210,7 +210,9 @@ def test_prior_choice_gallery_and_paste(qtbot, window, samples_root):
     # pasted pixels have no ground truth: no IoU, and the truth view says so
     image = QImage(str(sample_image(samples_root, CHAIR)))
     QGuiApplication.clipboard().setImage(image)
-    result = wait_for_result(qtbot, window, window.paste_action.trigger)
+    activate(qtbot, window)
+    result = wait_for_result(qtbot, window, lambda: qtbot.keyClick(window.chart, Qt.Key.Key_V,
+                                                                   Qt.KeyboardModifier.ControlModifier))
     assert result.ground_truth is None and result.request.label == "pasted image"
     assert window.comparison.views["proposed"].caption.text().endswith("IoU n/a")
     assert window.comparison.views["truth"].actor is None
@@ -352,3 +354,14 @@ def test_shipped_demo_checkpoints_load_at_start(qtbot, samples_root, gui_checkpo
         assert w.checkpoint_files == {s: str(shipped / f"{s}.pt") for s in ("baseline", "proposed")}
     finally:
         close_window(w)
+
+
+def test_ctrl_o_opens_the_chosen_picture(qtbot, window, samples_root, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    image = sample_image(samples_root, NAME_TO_SYNSET["sofa"], "11.png")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(image), "")))
+    activate(qtbot, window)
+    result = wait_for_result(qtbot, window, lambda: qtbot.keyClick(window.chart, Qt.Key.Key_O,
+                                                                   Qt.KeyboardModifier.ControlModifier))
+    assert result.request.image == str(image) and result.true_class == "sofa"
