@@ -365,3 +365,21 @@ def test_ctrl_o_opens_the_chosen_picture(qtbot, window, samples_root, monkeypatc
     result = wait_for_result(qtbot, window, lambda: qtbot.keyClick(window.chart, Qt.Key.Key_O,
                                                                    Qt.KeyboardModifier.ControlModifier))
     assert result.request.image == str(image) and result.true_class == "sofa"
+
+
+def test_theme_follows_a_scheme_change_at_run_time(qtbot, window, monkeypatch):
+    from PySide6.QtGui import QGuiApplication
+
+    from recon_gui.theme import DARK, LIGHT
+
+    monkeypatch.setenv("RECON_GUI_THEME", "dark")
+    try:
+        QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert window.theme is DARK and window.chart.theme is DARK
+        assert all(v.theme is DARK for v in window.comparison.views.values())
+        bg = window.comparison.views["proposed"].plotter.background_color
+        assert bg.hex_rgb.lower() == DARK.background_3d
+    finally:
+        monkeypatch.setenv("RECON_GUI_THEME", "light")
+        QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert window.theme is LIGHT
