@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
         self._restore_window()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
         self._load_initial_checkpoints(checkpoints or {}, load_default_checkpoints)
+        if self._panel_problems:
+            self.statusBar().showMessage(" · ".join(self._panel_problems), 0)
 
     # ================================================================== layout
     def _build_panels(self, samples_root: str | Path | None) -> None:
@@ -262,7 +264,9 @@ class MainWindow(QMainWindow):
         self.comparison.thresholdChanged.connect(lambda t: store.setValue("view/threshold", t))
 
     def _host_optional_panels(self) -> None:
-        """Training tab and data set dock, when their modules are present and import cleanly."""
+        """Training tab and data set dock, when their modules are present and import cleanly;
+        a panel that fails to start is reported in the status bar and the log, not fatal."""
+        self._panel_problems: list[str] = []
         try:
             from recon_gui.panels.dataset_browser import DatasetPanel
 
@@ -281,6 +285,9 @@ class MainWindow(QMainWindow):
             self.dataset_dock = dock
         except ImportError as exc:
             log.info("data set browser not available: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - reported; the rest of the window must still open
+            log.exception("data set browser failed to start")
+            self._panel_problems.append(f"Data set panel failed to start: {type(exc).__name__}: {exc}")
         try:
             from recon_gui.panels.training import TrainingPanel
 
@@ -289,6 +296,9 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.training_panel, "Train")
         except ImportError as exc:
             log.info("training panel not available: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - reported; the rest of the window must still open
+            log.exception("training panel failed to start")
+            self._panel_problems.append(f"Training panel failed to start: {type(exc).__name__}: {exc}")
 
     def _on_dataset_sample(self, image: str, binvox: str) -> None:
         self.tabs.setCurrentIndex(0)

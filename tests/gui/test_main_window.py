@@ -383,3 +383,18 @@ def test_theme_follows_a_scheme_change_at_run_time(qtbot, window, monkeypatch):
         monkeypatch.setenv("RECON_GUI_THEME", "light")
         QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert window.theme is LIGHT
+
+
+def test_a_hosted_panel_that_fails_to_start_does_not_stop_the_window(qtbot, samples_root, monkeypatch):
+    import recon_gui.panels.training as training
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("no trainer today")
+
+    monkeypatch.setattr(training, "TrainingPanel", broken)
+    w = make_window(qtbot, samples_root)
+    try:
+        assert w.training_panel is None and w.tabs.count() == 1 and w.dataset_panel is not None
+        assert "Training panel failed to start: RuntimeError: no trainer today" in w.statusBar().currentMessage()
+    finally:
+        close_window(w)
