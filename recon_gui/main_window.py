@@ -21,14 +21,16 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox
 
 from core.errors import ReconError
 from recon_gui import export
+from recon_gui.about import about_text
 from recon_gui.panels.comparison import SLOT_TITLES, ComparisonPanel
-from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
+from recon_gui.panels.input_panel import InputPanel, array_to_pixmap, qimage_to_array
 from recon_gui.panels.probabilities import ProbabilityChart
 from recon_gui.resources import checkpoint_path, gallery_samples, ground_truth_for
 from recon_gui.session import (SLOTS, ComparisonRequest, ComparisonResult, load_predictor, load_predictor_for_its_slot,
                                run_comparison)
 from recon_gui.settings import AppSettings
 from recon_gui.theme import Theme, current_theme
+from recon_gui.turntable import TurntableRecorder
 from recon_gui.workers import Worker, WorkerManager
 
 log = logging.getLogger("recon_gui")
@@ -330,7 +332,7 @@ class MainWindow(QMainWindow):
             box.deleteLater()
         self.error_dialogs.clear()
 
-    def _set_busy(self, delta: int) -> None:
+    def mark_busy(self, delta: int) -> None:
         was = self._busy > 0
         self._busy = max(0, self._busy + delta)
         if (self._busy > 0) != was:
@@ -375,7 +377,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Loading {slot} checkpoint {Path(path).name}…")
         worker = self.workers.prepare(load_predictor, path, slot, wants_progress=False)
         self._loading[slot] = worker
-        self._set_busy(+1)
+        self.mark_busy(+1)
         worker.signals.finished.connect(lambda predictor, s=slot, p=path: self._on_checkpoint_loaded(s, p, predictor))
         worker.signals.failed.connect(lambda msg, tb, s=slot: self.report_error(f"Cannot load the {s} checkpoint", msg, tb))
         worker.signals.done.connect(lambda s=slot, w=worker: self._on_checkpoint_done(s, w))
@@ -384,16 +386,16 @@ class MainWindow(QMainWindow):
     def _load_checkpoint_any(self, path: str) -> Worker:
         self.statusBar().showMessage(f"Loading checkpoint {Path(path).name}…")
         worker = self.workers.prepare(load_predictor_for_its_slot, path, wants_progress=False)
-        self._set_busy(+1)
+        self.mark_busy(+1)
         worker.signals.finished.connect(lambda predictor, p=path: self._on_checkpoint_loaded(predictor.name, p, predictor))
         worker.signals.failed.connect(lambda msg, tb: self.report_error("Cannot load the checkpoint", msg, tb))
-        worker.signals.done.connect(lambda: self._set_busy(-1))
+        worker.signals.done.connect(lambda: self.mark_busy(-1))
         return self.workers.launch(worker)
 
     def _on_checkpoint_done(self, slot: str, worker: Worker) -> None:
         if self._loading.get(slot) is worker:
             del self._loading[slot]
-        self._set_busy(-1)
+        self.mark_busy(-1)
 
     def _on_checkpoint_loaded(self, slot: str, path: str, predictor: Any) -> None:
         if self._closed:
@@ -525,7 +527,7 @@ class MainWindow(QMainWindow):
         predictors = dict(self.predictors)
         worker = self.workers.prepare(run_comparison, predictors, request, wants_progress=False)
         self._prediction_worker = worker
-        self._set_busy(+1)
+        self.mark_busy(+1)
         worker.signals.finished.connect(self._show_result)
         worker.signals.failed.connect(lambda msg, tb: self._on_prediction_failed(request, msg, tb))
         worker.signals.done.connect(self._on_prediction_done)
@@ -533,7 +535,7 @@ class MainWindow(QMainWindow):
 
     def _on_prediction_done(self) -> None:
         self._prediction_worker = None
-        self._set_busy(-1)
+        self.mark_busy(-1)
         if self._pending_request is not None and not self._closed:
             request, self._pending_request = self._pending_request, None
             self._start_prediction(request)
@@ -664,10 +666,10 @@ class MainWindow(QMainWindow):
     def _run_export(self, what: str, fn: Callable, *args: Any) -> Worker:
         self.statusBar().showMessage(f"Writing {what}…")
         worker = self.workers.prepare(fn, *args, wants_progress=False)
-        self._set_busy(+1)
+        self.mark_busy(+1)
         worker.signals.finished.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 8000))
         worker.signals.failed.connect(lambda msg, tb: self.report_error(f"Cannot write {what}", msg, tb))
-        worker.signals.done.connect(lambda: self._set_busy(-1))
+        worker.signals.done.connect(lambda: self.mark_busy(-1))
         return self.workers.launch(worker)
 
     def export_turntable(self, path: str | None = None, frames: int = TURNTABLE_FRAMES, target: str = "comparison"):
@@ -680,7 +682,7 @@ class MainWindow(QMainWindow):
             path += ".gif"
         was_spinning = self.comparison.turntable.isActive()
         self.comparison.set_turntable(False)
-        recorder = _TurntableRecorder(self, path, frames, target, was_spinning)
+        recorder = TurntableRecorder(self, path, frames, target, was_spinning)
         self._turntable_recorder = recorder
         recorder.start()
         return recorder
@@ -729,66 +731,3 @@ class MainWindow(QMainWindow):
         self.comparison.close_views()
         self.close_error_dialogs()
         super().closeEvent(event)
-
-
-class _TurntableRecorder:
-    """Steps the shared camera around once, grabbing a frame per event-loop turn."""
-
-    def __init__(self, window: MainWindow, path: str, frames: int, target: str, resume: bool):
-        self.window, self.path, self.frames_wanted, self.target, self.resume = window, path, frames, target, resume
-        self.frames: list[np.ndarray] = []
-        self.worker: Worker | None = None
-        self.timer = QTimer(window)
-        self.timer.setInterval(0)
-        self.timer.timeout.connect(self._step)
-
-    def start(self) -> None:
-        self.window._set_busy(+1)
-        self.window.statusBar().showMessage("Recording turntable…")
-        self.timer.start()
-
-    def _step(self) -> None:
-        try:
-            self.frames.append(np.asarray(self.window.grab_views(self.target, 1)))
-        except Exception as exc:  # noqa: BLE001 - reported, never swallowed
-            self.timer.stop()
-            self.window._set_busy(-1)
-            self.window.report_error("Cannot record turntable", f"{type(exc).__name__}: {exc}")
-            return
-        if len(self.frames) >= self.frames_wanted:
-            self.timer.stop()
-            worker = self.window.workers.prepare(export.save_gif, self.frames, self.path, wants_progress=False)
-            worker.signals.finished.connect(lambda p: self.window.statusBar().showMessage(f"Saved {p}", 8000))
-            worker.signals.failed.connect(lambda m, tb: self.window.report_error("Cannot write turntable", m, tb))
-            worker.signals.done.connect(lambda: self.window._set_busy(-1))
-            self.worker = self.window.workers.launch(worker)
-            if self.resume:
-                self.window.comparison.set_turntable(True)
-            return
-        self.window.comparison.rotate(360.0 / self.frames_wanted)
-
-
-def qimage_to_array(image: QImage) -> np.ndarray:
-    """A QImage (any format) -> uint8 (H, W, 4) RGBA array (copied)."""
-    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    w, h = rgba.width(), rgba.height()
-    buffer = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=rgba.sizeInBytes())
-    return buffer.reshape(h, rgba.bytesPerLine())[:, : w * 4].reshape(h, w, 4).copy()
-
-
-def about_text() -> str:
-    import PySide6
-    import torch
-    from PySide6.QtCore import qVersion
-    from vtkmodules.vtkCommonCore import vtkVersion
-
-    try:
-        from importlib.metadata import version
-
-        app_version = version("recon-gui")
-    except Exception:  # noqa: BLE001 - not installed as a distribution: still show the rest
-        app_version = "unknown"
-    return (f"<b>recon-gui {app_version}</b><br>Single-view 3D reconstruction: a shape-prior baseline "
-            f"and a classification-supported model, side by side.<br><br>"
-            f"torch {torch.__version__}<br>Qt {qVersion()} (PySide6 {PySide6.__version__})<br>"
-            f"VTK {vtkVersion.GetVTKVersion()}")

@@ -121,3 +121,11 @@ class InputPanel(QWidget):
         else:
             self.preview_label.setPixmap(array_to_pixmap(preview))
         self.note_label.setText(note)
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """A QImage (any format) -> uint8 (H, W, 4) RGBA array (copied)."""
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h = rgba.width(), rgba.height()
+    buffer = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=rgba.sizeInBytes())
+    return buffer.reshape(h, rgba.bytesPerLine())[:, : w * 4].reshape(h, w, 4).copy()
