@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         self.error_dialogs.clear()
 
     def mark_busy(self, delta: int) -> None:
+        """+1 when background work starts, -1 when it ends; drives the busy indicator."""
         was = self._busy > 0
         self._busy = max(0, self._busy + delta)
         if (self._busy > 0) != was:
