@@ -573,8 +573,11 @@ class MainWindow(QMainWindow):
             self._drop_time = None
         ious = [f"{slot} IoU {self.comparison.views[slot].iou:.3f}" for slot in SLOTS
                 if self.comparison.views[slot].iou is not None]
+        truth_problem = result.messages.get("truth", "")
+        if truth_problem:
+            log.warning("ground truth not shown: %s", truth_problem)
         self.statusBar().showMessage(
-            f"{result.request.label}: " + (", ".join(ious) if ious else "no ground truth")
+            f"{result.request.label}: " + (", ".join(ious) if ious else truth_problem or "no ground truth")
             + f" · {result.elapsed_ms:.0f} ms", 10000)
         self.predictionShown.emit(result)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import CheckpointError, ReconError
+from core.errors import CheckpointError, DataError, ReconError
 from core.predict import Prediction, Predictor
 
 SLOTS = ("baseline", "proposed")
@@ -48,7 +48,7 @@ class ComparisonRequest:
 class ComparisonResult:
     request: ComparisonRequest
     predictions: dict[str, Prediction | None]
-    messages: dict[str, str]  # per slot: why there is no prediction (empty when there is one)
+    messages: dict[str, str]  # per slot (and "truth"): why a view is empty ("" when it is not)
     ground_truth: np.ndarray | None  # float32 (32,32,32) in {0,1}
     input_preview: np.ndarray  # uint8 (127,127,3)
     background_note: str
@@ -173,8 +173,11 @@ def run_comparison(predictors: dict[str, Predictor | None], request: ComparisonR
 
     ground_truth, scale = None, 1.0
     if request.ground_truth:
-        voxels = read_ground_truth_voxels(request.ground_truth)
-        ground_truth, scale = voxels.data.astype(np.float32), voxels.scale
+        try:
+            voxels = read_ground_truth_voxels(request.ground_truth)
+            ground_truth, scale = voxels.data.astype(np.float32), voxels.scale
+        except DataError as exc:  # the predictions still stand; the truth view shows why it is empty
+            messages["truth"] = str(exc)
     camera = input_camera(request.image, scale) if isinstance(request.image, (str, Path)) else None
     t3 = time.perf_counter()
     return ComparisonResult(

@@ -97,3 +97,14 @@ def test_truncated_checkpoint(qtbot, window, samples_root, gui_checkpoints, tmp_
     broken.write_bytes(gui_checkpoints["proposed"].read_bytes()[:5000])
     window.load_checkpoint(str(broken), "proposed")
     assert_reported_and_usable(qtbot, window, samples_root, str(broken))
+
+
+def test_broken_ground_truth_still_shows_the_predictions(qtbot, window, samples_root, tmp_path):
+    broken = tmp_path / "model.binvox"
+    broken.write_bytes(b"#binvox 1\ndim 32 32 32\ndata\n\x01")
+    result = wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, CHAIR), broken))
+    assert result.predictions["proposed"] is not None and result.ground_truth is None
+    assert str(broken) in result.messages["truth"]
+    assert str(broken) in window.statusBar().currentMessage()
+    assert window.comparison.views["truth"].actor is None
+    assert window.comparison.views["proposed"].caption.text().endswith("IoU n/a")
