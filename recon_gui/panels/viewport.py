@@ -96,6 +96,8 @@ class Viewport(QWidget):
         self.plotter.setMinimumSize(160, 160)
         self.plotter.set_background(theme.background_3d)
         self._message_actor = None
+        self._lut: pv.LookupTable | None = None
+        self._scalar_bar = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -132,6 +134,8 @@ class Viewport(QWidget):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.plotter.set_background(theme.background_3d)
+        if self._scalar_bar is not None:
+            self._scalar_bar.GetLabelTextProperty().SetColor(pv.Color(theme.text_colour).float_rgb)
         self.refresh()
 
     # ------------------------------------------------------------------ drawing
@@ -140,8 +144,6 @@ class Viewport(QWidget):
         if self.actor is not None:
             self.plotter.remove_actor(self.actor, render=False)
             self.actor = None
-        if self.plotter.scalar_bars:
-            self.plotter.remove_scalar_bar(render=False)
         self.dataset = None
         self.occupied_count = 0
         if occ is None:
@@ -152,6 +154,7 @@ class Viewport(QWidget):
             self._show_message("" if self.dataset is not None else f"nothing above {format_threshold(self.threshold)}")
             if self.dataset is not None:
                 self.actor = self._add_dataset(self.dataset)
+        self._update_scalar_bar()
         self._update_caption()
         if render:
             self.plotter.render()
@@ -159,18 +162,42 @@ class Viewport(QWidget):
     def _add_dataset(self, data: pv.DataSet):
         common = dict(reset_camera=False, render=False, name="shape")
         if self.mode == "occupancy":
-            binary = self.state.occupancy is self.state.ground_truth  # the truth view: all 1, no scale needed
-            return self.plotter.add_mesh(
-                data, scalars="occupancy", cmap="viridis", clim=(0.0, 1.0), show_edges=True,
-                edge_color=self.theme.edge_colour, line_width=0.5, show_scalar_bar=not binary,
-                scalar_bar_args=dict(title="", n_labels=3, fmt="%.1f", vertical=True,
-                                     position_x=0.9, position_y=0.05, width=0.06, height=0.4,
-                                     color=self.theme.text_colour, label_font_size=10),
-                **common)
+            return self.plotter.add_mesh(data, scalars="occupancy", cmap=self._lookup_table(), show_edges=True,
+                                         edge_color=self.theme.edge_colour, line_width=0.5, show_scalar_bar=False,
+                                         **common)
         if self.mode == "mesh":
             return self.plotter.add_mesh(data, color=self.colour, smooth_shading=True, specular=0.3, **common)
         return self.plotter.add_mesh(data, color=self.colour, show_edges=True, edge_color=self.theme.edge_colour,
                                      line_width=0.5, show_scalar_bar=False, **common)
+
+    def _lookup_table(self) -> pv.LookupTable:
+        """One viridis table over [0, 1] per view, shared by every shape and the scale bar."""
+        if self._lut is None:
+            self._lut = pv.LookupTable(cmap="viridis", scalar_range=(0.0, 1.0))
+        return self._lut
+
+    def _update_scalar_bar(self) -> None:
+        """The probability scale: built once, then only shown or hidden (rebuilding it per
+        result cost ~25 ms of UI time). The truth view (all ones) needs none."""
+        wanted = self.mode == "occupancy" and self.actor is not None and self.state.occupancy is not self.state.ground_truth
+        if wanted and self._scalar_bar is None:
+            # a plain VTK scale bar: pyvista's own would be removed with the first shape's actor
+            from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor
+
+            bar = vtkScalarBarActor()
+            bar.SetLookupTable(self._lookup_table())
+            bar.SetNumberOfLabels(3)
+            bar.SetLabelFormat("%.1f")
+            bar.SetOrientationToVertical()
+            bar.SetPosition(0.9, 0.05)
+            bar.SetWidth(0.06)
+            bar.SetHeight(0.4)
+            bar.GetLabelTextProperty().SetColor(pv.Color(self.theme.text_colour).float_rgb)
+            bar.GetLabelTextProperty().ShadowOff()
+            self.plotter.renderer.AddViewProp(bar)
+            self._scalar_bar = bar
+        if self._scalar_bar is not None:
+            self._scalar_bar.SetVisibility(wanted)
 
     def _show_message(self, text: str) -> None:
         if self._message_actor is not None:

@@ -144,6 +144,11 @@ def test_threshold_and_display_modes_update_views_live(qtbot, window, samples_ro
     shown = np.asarray(view.dataset.cell_data["occupancy"])
     assert shown.min() > t and np.isclose(shown.max(), occ.max())
     assert view.actor.mapper.scalar_visibility
+    assert view._scalar_bar.GetVisibility() and not window.comparison.views["truth"]._scalar_bar
+    slider.setValue(slider.value() + 1)  # a new shape keeps the one scale bar
+    assert view._scalar_bar.GetVisibility() and view.plotter.renderer.GetViewProps().IsItemPresent(view._scalar_bar)
+    window.comparison.set_mode("voxels")
+    assert not view._scalar_bar.GetVisibility()
 
 
 def test_cameras_are_linked_and_standard_views_turntable_work(qtbot, window, samples_root):
