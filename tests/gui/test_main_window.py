@@ -403,3 +403,16 @@ def test_a_hosted_panel_that_fails_to_start_does_not_stop_the_window(qtbot, samp
         assert "Training panel failed to start: RuntimeError: no trainer today" in w.statusBar().currentMessage()
     finally:
         close_window(w)
+
+
+def test_checkpoints_loaded_by_hand_come_back_next_time(qtbot, samples_root, gui_checkpoints, monkeypatch, tmp_path):
+    monkeypatch.setenv("RECON_GUI_RESOURCES", str(tmp_path / "no-resources"))  # nothing shipped
+    w = make_window(qtbot, samples_root, gui_checkpoints)  # as if chosen in File → Load checkpoint
+    close_window(w)
+    w2 = MainWindow(samples_root=samples_root)
+    qtbot.addWidget(w2)
+    try:
+        qtbot.waitUntil(lambda: all(p is not None for p in w2.predictors.values()), timeout=30000)
+        assert w2.checkpoint_files == {k: str(v) for k, v in gui_checkpoints.items()}
+    finally:
+        close_window(w2)
