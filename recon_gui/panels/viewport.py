@@ -194,6 +194,9 @@ class Viewport(QWidget):
             bar.SetHeight(0.4)
             bar.GetLabelTextProperty().SetColor(pv.Color(self.theme.text_colour).float_rgb)
             bar.GetLabelTextProperty().ShadowOff()
+            bar.GetLabelTextProperty().ItalicOff()
+            bar.UnconstrainedFontSizeOn()  # readable labels on a narrow bar
+            bar.GetLabelTextProperty().SetFontSize(12)
             self.plotter.renderer.AddViewProp(bar)
             self._scalar_bar = bar
         if self._scalar_bar is not None:
