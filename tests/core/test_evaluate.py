@@ -15,23 +15,28 @@ from core.io.binvox import read_binvox
 from core.predict import Predictor
 from core.progress import CancelToken
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET
-from tests.core.trained import trained_checkpoint
+from tests.core.trained import private_root, trained_checkpoint
 
 
 @pytest.fixture(scope="module")
-def proposed_ckpt(tiny_synth_root, tmp_path_factory):
-    return trained_checkpoint(tiny_synth_root, tmp_path_factory.mktemp("runs"), "proposed")
+def data_root(tiny_synth_root, tmp_path_factory):
+    return private_root(tiny_synth_root, tmp_path_factory.mktemp("private"))
 
 
 @pytest.fixture(scope="module")
-def baseline_ckpt(tiny_synth_root, tmp_path_factory):
-    return trained_checkpoint(tiny_synth_root, tmp_path_factory.mktemp("runs"), "baseline")
+def proposed_ckpt(data_root, tmp_path_factory):
+    return trained_checkpoint(data_root, tmp_path_factory.mktemp("runs"), "proposed")
 
 
 @pytest.fixture(scope="module")
-def proposed_report(tiny_synth_root, proposed_ckpt):
+def baseline_ckpt(data_root, tmp_path_factory):
+    return trained_checkpoint(data_root, tmp_path_factory.mktemp("runs"), "baseline")
+
+
+@pytest.fixture(scope="module")
+def proposed_report(data_root, proposed_ckpt):
     events = []
-    rep = evaluate(proposed_ckpt, tiny_synth_root, views=2, progress=events.append)
+    rep = evaluate(proposed_ckpt, data_root, views=2, progress=events.append)
     return rep, events
 
 
@@ -62,11 +67,11 @@ def test_report_structure_and_averages(proposed_report):
     assert "mean (class-averaged)" in table and "mean (instance-averaged)" in table and "mean-shape@0.4" in table
 
 
-def test_mean_shape_row_is_the_train_split_class_mean(tiny_synth_root, proposed_ckpt, proposed_report):
+def test_mean_shape_row_is_the_train_split_class_mean(data_root, proposed_ckpt, proposed_report):
     """Recomputed by hand from the binvox files: mean of the TRAIN objects of the true class."""
     rep, _ = proposed_report
     splits = load_splits(proposed_ckpt.parent / "splits.json")
-    root = tiny_synth_root / "ShapeNetVox32"
+    root = data_root / "ShapeNetVox32"
     for name in ("chair", "airplane", "table"):
         syn = NAME_TO_SYNSET[name]
         train = [k for k in splits.train if k.startswith(syn)]
@@ -76,11 +81,11 @@ def test_mean_shape_row_is_the_train_split_class_mean(tiny_synth_root, proposed_
         assert rep.mean_shape_row.per_class[name]["0.4"] == pytest.approx(expected, abs=1e-6)
 
 
-def test_model_row_agrees_with_the_predictor(tiny_synth_root, proposed_ckpt, proposed_report):
+def test_model_row_agrees_with_the_predictor(data_root, proposed_ckpt, proposed_report):
     """Per-class IoU from the evaluator = IoU of Predictor.predict on the same PNG files."""
     rep, _ = proposed_report
     splits = load_splits(proposed_ckpt.parent / "splits.json")
-    ds = R2N2Dataset(tiny_synth_root, "13", "test", splits, views=2)
+    ds = R2N2Dataset(data_root, "13", "test", splits, views=2)
     predictor = Predictor.load(proposed_ckpt)
     per_class: dict[str, list[float]] = {}
     for i in range(len(ds)):
@@ -109,9 +114,9 @@ def test_class_and_instance_averages_differ_when_classes_are_unbalanced():
     assert row.accuracy == 0.5 and row.class_accuracy == {"chair": 2 / 3, "table": 0.0}
 
 
-def test_baseline_evaluation_and_json_round_trip(tmp_path, capsys, tiny_synth_root, baseline_ckpt):
+def test_baseline_evaluation_and_json_round_trip(tmp_path, capsys, data_root, baseline_ckpt):
     out = tmp_path / "report.json"
-    rc = main(["eval", "--checkpoint", str(baseline_ckpt), "--data", str(tiny_synth_root), "--views", "1", "--out", str(out), "--json"])
+    rc = main(["eval", "--checkpoint", str(baseline_ckpt), "--data", str(data_root), "--views", "1", "--out", str(out), "--json"])
     assert rc == 0
     printed = json.loads(capsys.readouterr().out)
     saved = json.loads(out.read_text())
@@ -123,20 +128,20 @@ def test_baseline_evaluation_and_json_round_trip(tmp_path, capsys, tiny_synth_ro
     assert saved["averaging"]["class_mean"].startswith("mean over classes")
 
 
-def test_cancel_stops_the_evaluation(tiny_synth_root, proposed_ckpt):
+def test_cancel_stops_the_evaluation(data_root, proposed_ckpt):
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        evaluate(proposed_ckpt, tiny_synth_root, views=1, cancel=token)
+        evaluate(proposed_ckpt, data_root, views=1, cancel=token)
 
 
-def test_data_set_without_a_requested_class_is_a_one_line_error(tmp_path, capsys, tiny_synth_root, proposed_ckpt):
+def test_data_set_without_a_requested_class_is_a_one_line_error(tmp_path, capsys, data_root, proposed_ckpt):
     """A 13-class checkpoint on a data set holding only chairs and tables."""
     partial = tmp_path / "partial"
     for sub in ("ShapeNetRendering", "ShapeNetVox32"):
         (partial / sub).mkdir(parents=True)
         for name in ("chair", "table"):
-            os.symlink(tiny_synth_root / sub / NAME_TO_SYNSET[name], partial / sub / NAME_TO_SYNSET[name])
+            os.symlink(data_root / sub / NAME_TO_SYNSET[name], partial / sub / NAME_TO_SYNSET[name])
     with pytest.raises(DataError):
         evaluate(proposed_ckpt, partial, views=1)
     rc = main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(partial), "--views", "1", "-q"])
@@ -145,14 +150,14 @@ def test_data_set_without_a_requested_class_is_a_one_line_error(tmp_path, capsys
     assert str(partial) in err
 
 
-def test_truncated_checkpoint_and_bad_views(tmp_path, capsys, tiny_synth_root, proposed_ckpt):
+def test_truncated_checkpoint_and_bad_views(tmp_path, capsys, data_root, proposed_ckpt):
     cut = tmp_path / "cut.pt"
     cut.write_bytes(proposed_ckpt.read_bytes()[:4000])
-    rc = main(["eval", "--checkpoint", str(cut), "--data", str(tiny_synth_root), "-q"])
+    rc = main(["eval", "--checkpoint", str(cut), "--data", str(data_root), "-q"])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and str(cut) in err and len(err.splitlines()) == 1
     with pytest.raises(SystemExit) as exc:
-        main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(tiny_synth_root), "--views", "30"])
+        main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(data_root), "--views", "30"])
     assert exc.value.code == 2
 
 

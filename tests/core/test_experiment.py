@@ -9,13 +9,19 @@ from core.errors import DataError
 from core.experiment import PRESETS, RUNS, TABLES, run_experiment
 from core.train.checkpoint import load_checkpoint
 from core.train.events import read_metrics
+from tests.core.trained import private_root
 
 
 @pytest.fixture(scope="module")
-def smoke(tiny_synth_root, tmp_path_factory):
+def data_root(tiny_synth_root, tmp_path_factory):
+    return private_root(tiny_synth_root, tmp_path_factory.mktemp("private"))
+
+
+@pytest.fixture(scope="module")
+def smoke(data_root, tmp_path_factory):
     out = tmp_path_factory.mktemp("experiment")
     events = []
-    result = run_experiment("smoke", tiny_synth_root, out, progress=events.append)
+    result = run_experiment("smoke", data_root, out, progress=events.append)
     return result, out, events
 
 
@@ -47,29 +53,29 @@ def test_smoke_experiment_writes_three_tables_with_mean_shape_rows(smoke):
     assert events[-1].done == events[-1].total
 
 
-def test_interrupted_experiment_continues_without_retraining(smoke, tiny_synth_root):
+def test_interrupted_experiment_continues_without_retraining(smoke, data_root):
     result, out, _ = smoke
     key = "proposed-7-128-concat"
     run_dir = out / "runs" / key
     (run_dir / "eval.json").unlink()  # as if stopped after training, before evaluation
     steps_before = load_checkpoint(run_dir / "last.pt").global_step
-    again = run_experiment("smoke", tiny_synth_root, out)
+    again = run_experiment("smoke", data_root, out)
     assert [k for k, o in again.runs.items() if not o.skipped] == [key]
     assert load_checkpoint(run_dir / "last.pt").global_step == steps_before  # resumed, nothing left to train
     assert any(r.get("kind") == "resume" for r in read_metrics(run_dir / "metrics.jsonl"))
     assert (run_dir / "eval.json").is_file()
 
 
-def test_changed_settings_in_the_same_folder_are_refused(smoke, tiny_synth_root):
+def test_changed_settings_in_the_same_folder_are_refused(smoke, data_root):
     _, out, _ = smoke
     other = replace(PRESETS["smoke"], train={**PRESETS["smoke"].train, "epochs": 2})
     with pytest.raises(DataError, match="spec.json: this run folder was made with other settings"):
-        run_experiment(other, tiny_synth_root, out, runs=["baseline-7"])
+        run_experiment(other, data_root, out, runs=["baseline-7"])
 
 
-def test_cli_reuses_finished_runs(smoke, tiny_synth_root, capsys):
+def test_cli_reuses_finished_runs(smoke, data_root, capsys):
     _, out, _ = smoke
-    rc = main(["experiment", "--preset", "smoke", "--data", str(tiny_synth_root), "--out", str(out), "-q"])
+    rc = main(["experiment", "--preset", "smoke", "--data", str(data_root), "--out", str(out), "-q"])
     text = capsys.readouterr().out
     assert rc == 0 and "report:" in text and "mean shape" in text
     assert text.count("vs mean shape") == len(RUNS)

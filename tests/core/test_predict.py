@@ -12,24 +12,29 @@ from core.errors import CheckpointError, DataError, ReconError
 from core.io.binvox import read_binvox
 from core.predict import Predictor
 from core.taxonomy import ALL_CLASSES
-from tests.core.trained import trained_checkpoint
+from tests.core.trained import private_root, trained_checkpoint
 
 
 @pytest.fixture(scope="module")
-def proposed_ckpt(tiny_synth_root, tmp_path_factory):
-    return trained_checkpoint(tiny_synth_root, tmp_path_factory.mktemp("runs"), "proposed")
+def data_root(tiny_synth_root, tmp_path_factory):
+    return private_root(tiny_synth_root, tmp_path_factory.mktemp("private"))
 
 
 @pytest.fixture(scope="module")
-def baseline_ckpt(tiny_synth_root, tmp_path_factory):
-    return trained_checkpoint(tiny_synth_root, tmp_path_factory.mktemp("runs"), "baseline")
+def proposed_ckpt(data_root, tmp_path_factory):
+    return trained_checkpoint(data_root, tmp_path_factory.mktemp("runs"), "proposed")
 
 
 @pytest.fixture(scope="module")
-def test_item(tiny_synth_root, proposed_ckpt):
+def baseline_ckpt(data_root, tmp_path_factory):
+    return trained_checkpoint(data_root, tmp_path_factory.mktemp("runs"), "baseline")
+
+
+@pytest.fixture(scope="module")
+def test_item(data_root, proposed_ckpt):
     """One test-split item (as the evaluator sees it) and the PNG it came from."""
     splits = load_splits(proposed_ckpt.parent / "splits.json")
-    ds = R2N2Dataset(tiny_synth_root, "13", "test", splits, views=1)
+    ds = R2N2Dataset(data_root, "13", "test", splits, views=1)
     item = ds[0]
     obj, view = ds.locate(0)
     return item, ds.records[obj].png_path(view)

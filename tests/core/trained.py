@@ -6,6 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 _CACHE: dict[tuple[str, str, str], Path] = {}
+_ROOTS: dict[str, Path] = {}
+
+
+def private_root(root: Path, tmp_dir: Path) -> Path:
+    """The same data set seen through symlinks, so caches written next to it (class priors in
+    ROOT/.recon_cache) stay out of the shared session fixture (cached per session)."""
+    if str(root) not in _ROOTS:
+        private = Path(tmp_dir) / "data"
+        private.mkdir(parents=True, exist_ok=True)
+        for sub in ("ShapeNetRendering", "ShapeNetVox32"):
+            (private / sub).symlink_to(Path(root) / sub, target_is_directory=True)
+        _ROOTS[str(root)] = private
+    return _ROOTS[str(root)]
 
 
 def trained_checkpoint(root: Path, out_dir: Path, model: str, classes: str = "13") -> Path:
