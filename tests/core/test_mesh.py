@@ -148,3 +148,29 @@ def test_voxel_files_round_trip(tmp_path):
     assert vox.scale == 1.0 and vox.translate == (-0.5, -0.5, -0.5)
     with pytest.raises(DataError, match="unsupported voxel format"):
         save_voxels(tmp_path / "v.txt", occ)
+
+
+def test_offscreen_render_with_the_r2n2_camera_matches_the_real_rendering(real_r2n2_root, tmp_path):
+    """The ground-truth voxels' surface, pictured off screen with a view's camera, covers the
+    real rendering's alpha; a mirrored azimuth does not (so the check can fail)."""
+    from PIL import Image
+
+    from core.geometry.camera import silhouette_iou
+    from core.render_export import render_shape, save_shape_png
+
+    obj = "1a38407b3036795d19fb4103277a6b93"
+    vox = read_binvox(real_r2n2_root / "ShapeNetVox32" / "03001627" / obj / "model.binvox")
+    rendering = real_r2n2_root / "ShapeNetRendering" / "03001627" / obj / "rendering"
+    lines = (rendering / "rendering_metadata.txt").read_text().splitlines()
+    good, bad = [], []
+    for i in (0, 7):
+        view = ViewParams.from_line(lines[i])
+        alpha = np.asarray(Image.open(rendering / f"{i:02d}.png"))[..., 3] > 0
+        image = render_shape(vox.data.astype(np.float32), view, 0.5, size=137, scale=vox.scale)
+        good.append(silhouette_iou(image.min(axis=-1) < 250, alpha))
+        mirrored = ViewParams(-view.azimuth, view.elevation, view.in_plane, view.distance)
+        image = render_shape(vox.data.astype(np.float32), mirrored, 0.5, size=137, scale=vox.scale)
+        bad.append(silhouette_iou(image.min(axis=-1) < 250, alpha))
+    assert min(good) > 0.85 and np.mean(good) > np.mean(bad) + 0.1
+    png = save_shape_png(tmp_path / "shape.png", vox.data.astype(np.float32), size=96, scale=vox.scale)
+    assert Image.open(png).size == (96, 96)
