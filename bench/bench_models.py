@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.models.registry import ModelConfig, build_model, count_parameters  # noqa: E402
 from core.taxonomy import ALL_CLASSES  # noqa: E402
+from core.train.trainer import make_optimizer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "models.json"
@@ -54,7 +55,7 @@ def train_step_fn(model, batch: int):
     x = torch.randn(batch, 3, 127, 127)
     y = (torch.rand(batch, 1, 32, 32, 32) > 0.85).float()
     labels = torch.randint(0, model.config.num_classes, (batch,))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = make_optimizer(model.parameters(), lr=1e-3)  # the trainer's optimizer
 
     def step():
         out = model(x)

@@ -78,6 +78,16 @@ def compute_loss(out: ModelOutput, voxels: torch.Tensor, labels: torch.Tensor, c
     return loss, bce, ce
 
 
+def make_optimizer(params, lr: float, weight_decay: float = 0.0) -> torch.optim.Adam:
+    """Adam, fused (one kernel for all tensors): on a CPU the per-tensor default costs as much as
+    a sixth of a fast-encoder training step; falls back where fused kernels are unavailable."""
+    params = list(params)
+    try:
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -205,7 +215,7 @@ class Trainer:
 
             model = DDP(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
         self.model = model
-        self.optimizer = torch.optim.Adam(self.raw_model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.optimizer = make_optimizer(self.raw_model.parameters(), cfg.lr, cfg.weight_decay)
         self.use_amp = bool(cfg.amp and self.device.type == "cuda")
         self.amp_dtype = torch.bfloat16 if self.use_amp and torch.cuda.is_bf16_supported() else torch.float16
         self.scaler = torch.amp.GradScaler("cuda") if self.use_amp and self.amp_dtype == torch.float16 else None

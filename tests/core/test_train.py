@@ -100,7 +100,7 @@ def test_baseline_checkpoint_carries_train_split_priors(tiny_synth_root, tmp_pat
 
 
 def test_loss_falls_when_fitting_a_few_images(tiny_synth_root, tmp_path):
-    cfg = tiny_config(tiny_synth_root, tmp_path, "fit", classes=["chair"], views=1, augment=False, epochs=6, batch_size=8, lr=2e-3, max_steps_per_epoch=0)
+    cfg = tiny_config(tiny_synth_root, tmp_path, "fit", classes=["chair"], views=2, augment=False, epochs=10, batch_size=8, lr=2e-3, max_steps_per_epoch=0)
     result = train(cfg)
     losses = [h["train_loss"] for h in result.history]
     assert losses[-1] < 0.6 * losses[0], losses
