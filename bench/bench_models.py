@@ -128,7 +128,7 @@ def time_inference(model, reps: int) -> dict:
     return {"variants_ms": results, "variants_cpu_ms": cpu_ms, "best": best, "best_ms": results[best]}
 
 
-def iou_comparison(epochs: int, objects_per_class: int, root: str | None, threads: int) -> dict:
+def iou_comparison(epochs: dict[str, int], objects_per_class: int, root: str | None, threads: int) -> dict:
     from core.evaluate import evaluate
     from core.train.config import build_train_config
     from core.train.trainer import train
@@ -140,15 +140,16 @@ def iou_comparison(epochs: int, objects_per_class: int, root: str | None, thread
         root = str(tmp / "data")
         generate_dataset(Path(root), objects_per_class, seed=0, workers=threads)
     out = {}
-    for enc in ENCODERS:
+    for enc, n_epochs in epochs.items():
         t = time.perf_counter()
-        cfg = build_train_config(preset="cpu-small", model="proposed", encoder=enc, data_root=root, epochs=epochs,
+        cfg = build_train_config(preset="cpu-small", model="proposed", encoder=enc, data_root=root, epochs=n_epochs,
                                  out_dir=str(tmp / "runs"), name=enc, split_ratios=(0.6, 0.1, 0.3))
         res = train(cfg)
         rep = evaluate(res.best_path, root, split="test", views=4, mean_shape=False)
         row = rep.rows[0]
         out[enc] = {"test_iou@0.4_instance": row.iou(0.4, "instance"), "test_iou@0.4_class_mean": row.iou(0.4, "class"),
-                    "accuracy": row.accuracy, "train_s": time.perf_counter() - t, "epochs": epochs}
+                    "accuracy": row.accuracy, "train_s": time.perf_counter() - t, "epochs": n_epochs,
+                    "val_iou@0.4_per_epoch": [h.get("val_iou") for h in res.history]}
     out["data"] = {"root": root, "objects_per_class": objects_per_class, "split_ratios": [0.6, 0.1, 0.3], "preset": "cpu-small"}
     return out
 
@@ -162,6 +163,9 @@ def main() -> int:
     ap.add_argument("--iou-epochs", type=int, default=0, help="also train both N epochs and compare test IoU")
     ap.add_argument("--objects-per-class", type=int, default=12)
     ap.add_argument("--root", help="existing data set for --iou-epochs (default: generate one)")
+    ap.add_argument("--iou-epochs-fast", type=int, help="epochs for the fast encoder (default --iou-epochs; more = same wall time)")
+    ap.add_argument("--iou-encoders", default="r2n2,fast", help="encoders to train for the IoU comparison")
+    ap.add_argument("--iou-reuse", type=Path, help="a previous models.json: take IoU rows of encoders not trained now (same --root)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -204,7 +208,16 @@ def main() -> int:
         "ratios": ratios,
     }
     if args.iou_epochs > 0:
-        result["iou"] = iou_comparison(args.iou_epochs, args.objects_per_class, args.root, args.threads)
+        chosen = [e.strip() for e in args.iou_encoders.split(",") if e.strip()]
+        epochs = {e: (args.iou_epochs_fast or args.iou_epochs) if e == "fast" else args.iou_epochs for e in ENCODERS if e in chosen}
+        result["iou"] = iou_comparison(epochs, args.objects_per_class, args.root, args.threads)
+        if args.iou_reuse:
+            old = json.loads(args.iou_reuse.read_text()).get("iou", {})
+            if old.get("data", {}).get("root") != result["iou"]["data"]["root"]:
+                raise SystemExit(f"{args.iou_reuse}: IoU rows were measured on another data set; pass the same --root")
+            for enc in ENCODERS:
+                if enc not in result["iou"] and enc in old:
+                    result["iou"][enc] = {**old[enc], "reused_from": str(args.iou_reuse)}
 
     print(f"\nproposed model, batch {args.batch}, {args.threads} threads; fp32 matmul peak {peak32:.0f} GFLOP/s (bf16 {peak16:.0f}); load avg {os.getloadavg()[0]:.1f}")
     hdr = f"{'encoder':8} {'params M':>8} {'train img/s':>11} {'cpu ms/img':>10} {'GFLOP/step':>10} {'GFLOP/s':>8} {'% peak':>7} {'infer ms':>8}  best variant"
@@ -216,7 +229,7 @@ def main() -> int:
     print(f"fast vs r2n2: training ×{ratios['train_speedup_fast_vs_r2n2']:.1f} (CPU time ×{ratios['train_cpu_speedup_fast_vs_r2n2']:.1f}), "
           f"inference ×{ratios['infer_speedup_fast_vs_r2n2']:.1f}, FLOPs ÷{ratios['flop_ratio_r2n2_over_fast']:.1f}")
     if "iou" in result:
-        for enc in ENCODERS:
+        for enc in (e for e in ENCODERS if e in result["iou"]):
             r = result["iou"][enc]
             print(f"{enc:8} test IoU@0.4 {r['test_iou@0.4_instance']:.3f} (class mean {r['test_iou@0.4_class_mean']:.3f}), accuracy {r['accuracy']:.3f}, "
                   f"{r['epochs']} epochs in {r['train_s']:.0f} s")
