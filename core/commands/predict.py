@@ -22,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", required=True, type=Path, help="output folder (created if missing)")
     p.add_argument("--threshold", type=threshold, default=0.4, help="occupancy threshold for the voxels and the mesh (default 0.4)")
     p.add_argument("--formats", type=mesh_formats, default=DEFAULT_FORMATS, help=f"mesh formats, comma separated, from {','.join(MESH_FORMATS)} (default {DEFAULT_FORMATS})")
+    p.add_argument("--render", action="store_true", help="also write an off-screen picture of the shape (<name>_shape.png)")
     p.add_argument("--json", action="store_true", help="print one JSON object per picture instead of text")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")
     p.set_defaults(run=run)
@@ -91,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
         verts, faces = occupancy_to_mesh(pred.occupancy, args.threshold)
         for fmt in formats:
             written[fmt] = str(save_mesh(args.out / f"{stem}.{fmt}", verts, faces))
+        if args.render:
+            from core.render_export import save_shape_png
+
+            written["render"] = str(save_shape_png(args.out / f"{stem}_shape.png", pred.occupancy, threshold=args.threshold))
         occupied = int((pred.occupancy >= args.threshold).sum())
         if args.json:
             doc = {

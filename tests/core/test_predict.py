@@ -120,9 +120,10 @@ def test_cli_predict_json_and_files(tmp_path, capsys, proposed_ckpt, baseline_ck
         assert doc["occupied_voxels"] == int((grid >= 0.3).sum())
     assert "removed a plain backdrop" in docs[1]["background_note"]
     # baseline paired with the proposed classifier, text output
-    rc = main(["predict", str(png), "--checkpoint", str(baseline_ckpt), "--classifier", str(proposed_ckpt), "--out", str(out / "b")])
+    rc = main(["predict", str(png), "--checkpoint", str(baseline_ckpt), "--classifier", str(proposed_ckpt), "--out", str(out / "b"), "--render"])
     text = capsys.readouterr().out
     assert rc == 0 and "prior:" in text and "(classifier)" in text
+    assert Image.open(out / "b" / f"{png.stem}_shape.png").size == (512, 512)
 
 
 @pytest.mark.parametrize("case", ["not-an-image", "truncated-checkpoint", "baseline-without-prior", "unknown-prior"])
