@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         try:
             from recon_gui.panels.dataset_browser import DatasetPanel
 
-            self.dataset_panel = DatasetPanel(self.workers)
+            self.dataset_panel = DatasetPanel(self.workers, settings=self.settings.store)
             self.dataset_panel.sampleChosen.connect(self._on_dataset_sample)
             dock = QDockWidget("Data set", self)
             dock.setObjectName("datasetDock")
@@ -293,14 +293,23 @@ class MainWindow(QMainWindow):
         try:
             from recon_gui.panels.training import TrainingPanel
 
-            self.training_panel = TrainingPanel(self.workers)
+            self.training_panel = TrainingPanel(self.workers, settings=self.settings.store)
             self.training_panel.loadCheckpointRequested.connect(self._on_training_checkpoint)
             self.tabs.addTab(self.training_panel, "Train")
+            if self.dataset_panel is not None:
+                self.training_panel.evaluateRequested.connect(self._on_evaluate_requested)
+                self.dataset_panel.datasetOpened.connect(self.training_panel.set_data_folder)
         except ImportError as exc:
             log.info("training panel not available: %s", exc)
         except Exception as exc:  # noqa: BLE001 - reported; the rest of the window must still open
             log.exception("training panel failed to start")
             self._panel_problems.append(f"Training panel failed to start: {type(exc).__name__}: {exc}")
+
+    def _on_evaluate_requested(self, checkpoint: str, root: str) -> None:
+        """A finished training run asked for a test-split evaluation: the data set dock runs it."""
+        self.dataset_dock.show()
+        self.dataset_dock.raise_()
+        self.dataset_panel.evaluate_in(checkpoint, root)
 
     def _on_dataset_sample(self, image: str, binvox: str) -> None:
         self.tabs.setCurrentIndex(0)
