@@ -131,6 +131,15 @@ def time_inference(model, reps: int) -> dict:
     return {"variants_ms": results, "variants_cpu_ms": cpu_ms, "best": best, "best_ms": results[best]}
 
 
+def data_objects(root: str) -> dict[str, int]:
+    """Objects per class actually on disk (``--root`` may hold any number)."""
+    from collections import Counter
+
+    from core.io.r2n2 import discover
+
+    return dict(Counter(o.class_name for o in discover(root).objects))
+
+
 def iou_comparison(epochs: dict[str, int], objects_per_class: int, root: str | None, threads: int) -> dict:
     from core.evaluate import evaluate
     from core.train.config import build_train_config
@@ -153,7 +162,7 @@ def iou_comparison(epochs: dict[str, int], objects_per_class: int, root: str | N
         out[enc] = {"test_iou@0.4_instance": row.iou(0.4, "instance"), "test_iou@0.4_class_mean": row.iou(0.4, "class"),
                     "accuracy": row.accuracy, "train_s": time.perf_counter() - t, "epochs": n_epochs,
                     "val_iou@0.4_per_epoch": [h.get("val_iou") for h in res.history]}
-    out["data"] = {"root": root, "objects_per_class": objects_per_class, "split_ratios": [0.6, 0.1, 0.3], "preset": "cpu-small"}
+    out["data"] = {"root": root, "objects": data_objects(root), "split_ratios": [0.6, 0.1, 0.3], "preset": "cpu-small"}
     return out
 
 
