@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         cfg = config_from_args(args)
         resolve_device(cfg.device)  # "cuda" on a CPU-only build: one line now, not a traceback later
+        if not cfg.data_root and not cfg.resume:
+            raise ValueError("no data set: pass --data DIR (an R2N2-layout root) or --resume PATH")
     except ValueError as exc:
         print(f"recon train: error: {exc}", file=sys.stderr)
         return 2

@@ -235,6 +235,8 @@ def test_cli_train_and_resume(tiny_synth_root, tmp_path, capsys):
     assert cli_main(["train", "--resume", str(tmp_path / "missing.pt"), "--quiet"]) == 2
     assert "missing.pt" in capsys.readouterr().err
     assert cli_main(["train", "--data", str(tiny_synth_root), "--views", "99", "--quiet"]) == 2
+    assert cli_main(["train", "--quiet"]) == 2
+    assert "--data" in capsys.readouterr().err
     if not torch.cuda.is_available():
         assert cli_main(["train", "--data", str(tiny_synth_root), "--device", "cuda", "--quiet"]) == 2
         assert "CUDA" in capsys.readouterr().err
