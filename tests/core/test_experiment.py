@@ -9,13 +9,6 @@ from core.errors import DataError
 from core.experiment import PRESETS, RUNS, TABLES, run_experiment
 from core.train.checkpoint import load_checkpoint
 from core.train.events import read_metrics
-from tests.core.trained import private_root
-
-
-@pytest.fixture(scope="module")
-def data_root(tiny_synth_root, tmp_path_factory):
-    return private_root(tiny_synth_root, tmp_path_factory.mktemp("private"))
-
 
 @pytest.fixture(scope="module")
 def smoke(data_root, tmp_path_factory):

@@ -12,22 +12,6 @@ from core.errors import CheckpointError, DataError, ReconError
 from core.io.binvox import read_binvox
 from core.predict import Predictor
 from core.taxonomy import ALL_CLASSES
-from tests.core.trained import private_root, trained_checkpoint
-
-
-@pytest.fixture(scope="module")
-def data_root(tiny_synth_root, tmp_path_factory):
-    return private_root(tiny_synth_root, tmp_path_factory.mktemp("private"))
-
-
-@pytest.fixture(scope="module")
-def proposed_ckpt(data_root, tmp_path_factory):
-    return trained_checkpoint(data_root, tmp_path_factory.mktemp("runs"), "proposed")
-
-
-@pytest.fixture(scope="module")
-def baseline_ckpt(data_root, tmp_path_factory):
-    return trained_checkpoint(data_root, tmp_path_factory.mktemp("runs"), "baseline")
 
 
 @pytest.fixture(scope="module")
