@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -21,6 +22,8 @@ import torch
 import core
 from core.errors import CheckpointError
 from core.models.registry import ModelConfig, ReconModel, build_model
+
+_BUILD_LOCK = threading.Lock()
 
 FORMAT = "recon-gui-checkpoint"
 FORMAT_VERSION = 1
@@ -199,13 +202,14 @@ def load_checkpoint(
     classes = list(payload.get("classes") or model_config.classes)
     if expect_classes is not None and list(expect_classes) != classes:
         raise CheckpointError(path, f"was trained on classes [{', '.join(classes)}], not [{', '.join(expect_classes)}]")
-    model = build_model(model_config)
-    state = {k: (v.float() if v.is_floating_point() else v) for k, v in payload["model_state"].items()}
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise CheckpointError(path, f"weights do not fit the '{model_config.name}' architecture ({first[:160]})") from None
+    with _BUILD_LOCK:  # the GUI loads both slots on worker threads at once; build one model at a time
+        model = build_model(model_config)
+        state = {k: (v.float() if v.is_floating_point() else v) for k, v in payload["model_state"].items()}
+        try:
+            model.load_state_dict(state)
+        except RuntimeError as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise CheckpointError(path, f"weights do not fit the '{model_config.name}' architecture ({first[:160]})") from None
     model.to(map_location).eval()
     priors = payload.get("priors")
     priors_np = priors.float().cpu().numpy() if isinstance(priors, torch.Tensor) else None
