@@ -63,3 +63,13 @@ def gui_checkpoints(tmp_path_factory, samples_root) -> dict[str, Path]:
         paths[slot] = save_checkpoint(folder / f"{slot}.pt", build_model(cfg), cfg,
                                       priors=priors if slot == "baseline" else None)
     return paths
+
+
+@pytest.fixture
+def window(qtbot, samples_root, gui_checkpoints):
+    """A main window with the test checkpoints loaded (modules may override, e.g. to preload a picture)."""
+    from tests.gui.gui_helpers import close_window, make_window
+
+    w = make_window(qtbot, samples_root, gui_checkpoints)
+    yield w
+    close_window(w)

@@ -10,16 +10,9 @@ import pytest
 from PIL import Image
 
 from core.taxonomy import NAME_TO_SYNSET
-from tests.gui.gui_helpers import close_window, drop_files, make_window, sample_image, wait_for_result, wait_idle
+from tests.gui.gui_helpers import drop_files, sample_image, wait_for_result, wait_idle
 
 CHAIR = NAME_TO_SYNSET["chair"]
-
-
-@pytest.fixture
-def window(qtbot, samples_root, gui_checkpoints):
-    w = make_window(qtbot, samples_root, gui_checkpoints)
-    yield w
-    close_window(w)
 
 
 def assert_reported_and_usable(qtbot, window, samples_root, *fragments: str) -> None:

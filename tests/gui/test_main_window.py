@@ -19,13 +19,6 @@ from tests.gui.gui_helpers import activate, close_window, drop_files, make_windo
 CHAIR = NAME_TO_SYNSET["chair"]
 
 
-@pytest.fixture
-def window(qtbot, samples_root, gui_checkpoints):
-    w = make_window(qtbot, samples_root, gui_checkpoints)
-    yield w
-    close_window(w)
-
-
 def background_rgb(window: MainWindow) -> tuple[int, int, int]:
     h = window.theme.background_3d
     return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
