@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox
                                QProgressBar, QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import ReconError
+from core.geometry.mesh import MESH_FORMATS, VOXEL_FORMATS
 from recon_gui import export
 from recon_gui.about import about_text
 from recon_gui.panels.comparison import SLOT_TITLES, ComparisonPanel
@@ -649,30 +650,34 @@ class MainWindow(QMainWindow):
             return None
         return key, grid
 
-    def export_mesh(self, path: str | None = None) -> Worker | None:
+    def _export_target(self, title: str, path: str | None, formats: tuple[str, ...],
+                       file_filter: str) -> tuple[str, np.ndarray, str] | None:
+        """The shape to export and where to: ``(key, grid, path)`` with a known suffix, or None."""
         picked = self._export_grid()
         if picked is None:
             return None
         key, grid = picked
-        path = path or self._save_path("Export mesh", f"{self._stem()}_{key}.obj", MESH_FILTER)
+        path = path or self._save_path(title, f"{self._stem()}_{key}.{formats[0]}", file_filter)
         if not path:
             return None
-        if Path(path).suffix.lower() not in (".obj", ".ply", ".stl", ".glb"):
-            path += ".obj"
+        if Path(path).suffix.lower().lstrip(".") not in formats:
+            path += f".{formats[0]}"
+        return key, grid, path
+
+    def export_mesh(self, path: str | None = None) -> Worker | None:
+        target = self._export_target("Export mesh", path, MESH_FORMATS, MESH_FILTER)
+        if target is None:
+            return None
+        _, grid, path = target
         kind = "smooth" if self.comparison.mode == "mesh" else "cubes"
         return self._run_export(f"mesh {Path(path).name}", export.export_mesh, path, grid.copy(),
                                 self.comparison.threshold, kind)
 
     def export_voxels(self, path: str | None = None) -> Worker | None:
-        picked = self._export_grid()
-        if picked is None:
+        target = self._export_target("Export voxels", path, VOXEL_FORMATS, VOXEL_FILTER)
+        if target is None:
             return None
-        key, grid = picked
-        path = path or self._save_path("Export voxels", f"{self._stem()}_{key}.binvox", VOXEL_FILTER)
-        if not path:
-            return None
-        if Path(path).suffix.lower() not in (".binvox", ".npy"):
-            path += ".binvox"
+        _, grid, path = target
         return self._run_export(f"voxels {Path(path).name}", export.export_voxels, path, grid.copy(),
                                 self.comparison.threshold)
 
