@@ -20,7 +20,13 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from core.metrics import DEFAULT_THRESHOLDS, class_mean, instance_mean, per_class_means, voxel_iou
+from core.metrics import (
+    DEFAULT_THRESHOLDS,
+    class_mean,
+    instance_mean,
+    per_class_means,
+    voxel_iou,
+)
 from core.progress import CancelToken, ProgressCallback, report
 
 log = logging.getLogger(__name__)

@@ -26,10 +26,10 @@ from typing import Any, Callable, Sequence
 from core.errors import DataError, ReconError
 from core.evaluate import MEAN_SHAPE, EvalReport
 from core.progress import CancelToken, ProgressCallback, ProgressEvent, report
+from core.spec import CE_WEIGHT_BY_CLASS_SET, RENDERING_DIR, VOXEL_DIR
 
 log = logging.getLogger(__name__)
 
-CE_WEIGHT = {"13": 0.05, "7": 0.001}  # the paper's a in a·CE + b·BCE
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class RunSpec:
 
     @property
     def ce_weight(self) -> float:
-        return CE_WEIGHT[self.classes]
+        return CE_WEIGHT_BY_CLASS_SET[self.classes]
 
     @property
     def label(self) -> str:
@@ -172,7 +172,7 @@ def _write_json(path: Path, doc: Any) -> None:
 
 
 def _has_dataset(root: Path) -> bool:
-    return (root / "ShapeNetRendering").is_dir() and (root / "ShapeNetVox32").is_dir()
+    return (root / RENDERING_DIR).is_dir() and (root / VOXEL_DIR).is_dir()
 
 
 class _Stage:

@@ -45,7 +45,12 @@ def configure_logging(verbose: bool) -> Path | None:
 
 def quiet_vtk(log_dir: Path | None = None) -> None:
     """VTK warnings and errors go to ``log_dir/vtk.log`` (if given), never to the console."""
-    from vtkmodules.vtkCommonCore import vtkFileOutputWindow, vtkLogger, vtkObject, vtkOutputWindow
+    from vtkmodules.vtkCommonCore import (
+        vtkFileOutputWindow,
+        vtkLogger,
+        vtkObject,
+        vtkOutputWindow,
+    )
 
     vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
     if log_dir is None:

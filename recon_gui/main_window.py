@@ -15,9 +15,31 @@ from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QGroupBox, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QStyle,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import ReconError
 from core.geometry.mesh import MESH_FORMATS, VOXEL_FORMATS
@@ -27,8 +49,14 @@ from recon_gui.panels.comparison import SLOT_TITLES, ComparisonPanel
 from recon_gui.panels.input_panel import InputPanel, array_to_pixmap, qimage_to_array
 from recon_gui.panels.probabilities import ProbabilityChart
 from recon_gui.resources import checkpoint_path, gallery_samples, ground_truth_for
-from recon_gui.session import (SLOTS, ComparisonRequest, ComparisonResult, load_predictor, load_predictor_for_its_slot,
-                               run_comparison)
+from recon_gui.session import (
+    SLOTS,
+    ComparisonRequest,
+    ComparisonResult,
+    load_predictor,
+    load_predictor_for_its_slot,
+    run_comparison,
+)
 from recon_gui.settings import AppSettings
 from recon_gui.theme import Theme, current_theme
 from recon_gui.turntable import TurntableRecorder

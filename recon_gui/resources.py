@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.spec import BINVOX_FILE, RENDERING_DIR, RENDERING_SUBDIR, VOXEL_DIR
+
 SLOTS = ("baseline", "proposed")
 
 
@@ -50,10 +52,10 @@ def ground_truth_for(image: str | Path) -> Path | None:
     (ROOT/ShapeNetRendering/<synset>/<id>/rendering/NN.png -> ROOT/ShapeNetVox32/<synset>/<id>/model.binvox)."""
     p = Path(image)
     parts = p.parts
-    if len(parts) < 5 or parts[-2] != "rendering" or parts[-5] != "ShapeNetRendering":
+    if len(parts) < 5 or parts[-2] != RENDERING_SUBDIR or parts[-5] != RENDERING_DIR:
         return None
     root = Path(*parts[:-5])
-    candidate = root / "ShapeNetVox32" / parts[-4] / parts[-3] / "model.binvox"
+    candidate = root / VOXEL_DIR / parts[-4] / parts[-3] / BINVOX_FILE
     return candidate if candidate.is_file() else None
 
 
@@ -62,13 +64,13 @@ def gallery_samples(root: Path | None = None, view: str = "00.png") -> list[Samp
     from core.taxonomy import SYNSETS
 
     root = samples_root() if root is None else Path(root)
-    renderings = root / "ShapeNetRendering"
+    renderings = root / RENDERING_DIR
     if not renderings.is_dir():
         return []
     samples = []
     for synset_dir in sorted(d for d in renderings.iterdir() if d.is_dir()):
         for obj_dir in sorted(d for d in synset_dir.iterdir() if d.is_dir()):
-            image = obj_dir / "rendering" / view
+            image = obj_dir / RENDERING_SUBDIR / view
             if image.is_file():
                 name = SYNSETS.get(synset_dir.name, synset_dir.name)
                 samples.append(Sample(image, ground_truth_for(image), name))

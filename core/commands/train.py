@@ -97,9 +97,7 @@ def config_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.train.trainer import train
-
-    from core.train.trainer import resolve_device
+    from core.train.trainer import resolve_device, train
 
     try:
         cfg = config_from_args(args)

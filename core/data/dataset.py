@@ -21,8 +21,16 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from core.data.splits import SPLIT_NAMES, Splits
 from core.data.transforms import WHITE, AugmentConfig, eval_transform, train_transform
 from core.errors import DataError
-from core.io.r2n2 import VIEWS_PER_OBJECT, VOXEL_DIM, Discovery, ObjectRecord, discover, load_rgba, load_voxels, metadata_array
+from core.io.r2n2 import (
+    Discovery,
+    ObjectRecord,
+    discover,
+    load_rgba,
+    load_voxels,
+    metadata_array,
+)
 from core.progress import CancelToken, ProgressCallback, report
+from core.spec import GRID_SIZE, VIEWS_PER_OBJECT
 from core.taxonomy import NAME_TO_SYNSET, resolve_classes
 
 log = logging.getLogger(__name__)
@@ -128,7 +136,7 @@ class R2N2Dataset(Dataset):
 
     def voxel_grid(self, obj: int) -> np.ndarray:
         """bool (32,32,32) ``[x, y, z]`` of object ``obj`` (cached)."""
-        return np.unpackbits(self.object_data(obj).packed_voxels)[: VOXEL_DIM**3].reshape((VOXEL_DIM,) * 3).astype(bool)
+        return np.unpackbits(self.object_data(obj).packed_voxels)[: GRID_SIZE**3].reshape((GRID_SIZE,) * 3).astype(bool)
 
     def preload(self, progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> None:
         """Decode every object's voxels and metadata now (e.g. before forking workers, which
@@ -156,8 +164,8 @@ class R2N2Dataset(Dataset):
             image = train_transform(rgba, rng, self.augment_config, self.background)
         else:
             image = eval_transform(rgba, self.background or WHITE)
-        bits = np.unpackbits(data.packed_voxels)[: VOXEL_DIM**3]
-        voxels = torch.from_numpy(bits.astype(np.float32).reshape(1, VOXEL_DIM, VOXEL_DIM, VOXEL_DIM))
+        bits = np.unpackbits(data.packed_voxels)[: GRID_SIZE**3]
+        voxels = torch.from_numpy(bits.astype(np.float32).reshape(1, GRID_SIZE, GRID_SIZE, GRID_SIZE))
         return {
             "image": image,
             "voxels": voxels,

@@ -25,8 +25,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.data.transforms import CENTRE_OFFSET, IMAGE_SIZE, SOURCE_SIZE, composite, crop, eval_transform
+from core.data.transforms import composite, crop, eval_transform
 from core.errors import DataError
+from core.spec import CROP_OFFSET, INPUT_SIZE, RENDER_SIZE
 
 ImageInput = Union[str, Path, bytes, BinaryIO, Image.Image, np.ndarray]
 
@@ -147,7 +148,7 @@ def load_picture(src: ImageInput) -> tuple[np.ndarray, bool, list[str], str]:
         notes.append(f"EXIF orientation ignored ({type(exc).__name__})")
     rgba, alpha_used = _to_rgba(img, notes)
     h, w = rgba.shape[:2]
-    if max(h, w) > WORK_SIDE and (h, w) != (SOURCE_SIZE, SOURCE_SIZE):
+    if max(h, w) > WORK_SIDE and (h, w) != (RENDER_SIZE, RENDER_SIZE):
         s = WORK_SIDE / max(h, w)
         size = (max(1, round(w * s)), max(1, round(h * s)))
         # area averaging: anti-aliased, and several times faster than Lanczos on big pictures
@@ -221,7 +222,7 @@ def estimate_backdrop(rgb: np.ndarray) -> BackdropEstimate:
 # ----------------------------------------------------------------------------- canvas
 
 
-def fit_to_canvas(rgba: np.ndarray, extent: int = TARGET_EXTENT, size: int = SOURCE_SIZE) -> np.ndarray:
+def fit_to_canvas(rgba: np.ndarray, extent: int = TARGET_EXTENT, size: int = RENDER_SIZE) -> np.ndarray:
     """Crop to the alpha bounding box, scale its longer side to ``extent`` px, centre it on a
     transparent ``size``² canvas (like an R2N2 render)."""
     alpha = rgba[..., 3]
@@ -242,7 +243,7 @@ def fit_to_canvas(rgba: np.ndarray, extent: int = TARGET_EXTENT, size: int = SOU
     return np.asarray(canvas)
 
 
-def letterbox(rgba: np.ndarray, size: int = SOURCE_SIZE, fill: int = IMAGE_SIZE) -> np.ndarray:
+def letterbox(rgba: np.ndarray, size: int = RENDER_SIZE, fill: int = INPUT_SIZE) -> np.ndarray:
     """Whole picture, opaque, longer side scaled to ``fill`` px, centred on a transparent canvas."""
     img = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
     s = fill / max(img.size)
@@ -255,7 +256,7 @@ def letterbox(rgba: np.ndarray, size: int = SOURCE_SIZE, fill: int = IMAGE_SIZE)
 
 def _finish(rgba137: np.ndarray, method: str, note: str) -> PreparedImage:
     tensor = eval_transform(rgba137)
-    preview = (composite(crop(rgba137, CENTRE_OFFSET, CENTRE_OFFSET, IMAGE_SIZE)) * 255.0 + 0.5).astype(np.uint8)
+    preview = (composite(crop(rgba137, CROP_OFFSET, CROP_OFFSET, INPUT_SIZE)) * 255.0 + 0.5).astype(np.uint8)
     return PreparedImage(tensor, preview, np.ascontiguousarray(rgba137), method, note)
 
 
@@ -264,7 +265,7 @@ def prepare_image(src: ImageInput) -> PreparedImage:
     rgba, alpha_used, notes, name = load_picture(src)
     h, w = rgba.shape[:2]
     prefix = ("; ".join(notes) + "; ") if notes else ""
-    if (h, w) == (SOURCE_SIZE, SOURCE_SIZE) and alpha_used:
+    if (h, w) == (RENDER_SIZE, RENDER_SIZE) and alpha_used:
         return _finish(rgba, "render", prefix + "137×137 render with alpha: used as it is (R2N2 evaluation crop)")
     if alpha_used:
         return _finish(fit_to_canvas(rgba), "alpha", prefix + f"used the alpha channel: cropped to the object and scaled to {TARGET_EXTENT} px like the R2N2 renders")

@@ -19,8 +19,9 @@ import numpy as np
 
 from core.data.splits import Splits
 from core.errors import DataError
-from core.io.r2n2 import VOXEL_DIM, Discovery, discover, load_voxels
+from core.io.r2n2 import Discovery, discover, load_voxels
 from core.progress import CancelToken, ProgressCallback, report
+from core.spec import GRID_SIZE
 from core.taxonomy import NAME_TO_SYNSET, resolve_classes
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def prior_from_shapes(paths: Sequence[str | Path]) -> np.ndarray:
     """Mean of k binvox grids -> float32 (32,32,32) in [0,1] (few-shot priors)."""
     if not paths:
         raise ValueError("prior_from_shapes needs at least one binvox file")
-    total = np.zeros((VOXEL_DIM,) * 3, dtype=np.float64)
+    total = np.zeros((GRID_SIZE,) * 3, dtype=np.float64)
     for p in paths:
         total += load_voxels(p)
     return (total / len(paths)).astype(np.float32)
@@ -100,7 +101,7 @@ def compute_priors(
     index = {NAME_TO_SYNSET[n]: i for i, n in enumerate(names)}
     if lost:
         log.warning("%s: %d train object(s) of the split are not on disk (e.g. %s); priors use the rest", discovery.root, len(lost), lost[0])
-    sums = np.zeros((len(names),) + (VOXEL_DIM,) * 3, dtype=np.float64)
+    sums = np.zeros((len(names),) + (GRID_SIZE,) * 3, dtype=np.float64)
     counts = np.zeros(len(names), dtype=np.int64)
     for done, rec in enumerate(records, 1):
         if cancel is not None:
@@ -131,7 +132,7 @@ def _read_cache(path: Path, n_classes: int) -> np.ndarray | None:
     except (OSError, ValueError) as exc:
         log.warning("%s: unreadable prior cache (%s); recomputing", path, exc)
         return None
-    if arr.shape != (n_classes,) + (VOXEL_DIM,) * 3 or arr.dtype != np.float32:
+    if arr.shape != (n_classes,) + (GRID_SIZE,) * 3 or arr.dtype != np.float32:
         log.warning("%s: prior cache has shape %s %s; recomputing", path, arr.shape, arr.dtype)
         return None
     return arr

@@ -14,9 +14,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-SOURCE_SIZE = 137
-IMAGE_SIZE = 127
-CENTRE_OFFSET = (SOURCE_SIZE - IMAGE_SIZE) // 2  # 5: jitter of ±5 px stays inside the image
+from core.spec import CROP_OFFSET, INPUT_SIZE, RENDER_SIZE
+
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)  # ImageNet statistics
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 WHITE = (1.0, 1.0, 1.0)
@@ -27,14 +26,14 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 class AugmentConfig:
     """Training augmentation strengths; colour jitter factors are drawn from [1-j, 1+j]."""
 
-    crop_jitter: int = CENTRE_OFFSET
+    crop_jitter: int = CROP_OFFSET
     random_background: bool = True
     brightness: float = 0.2
     contrast: float = 0.2
     saturation: float = 0.2
 
 
-def crop(rgba: np.ndarray, top: int = CENTRE_OFFSET, left: int = CENTRE_OFFSET, size: int = IMAGE_SIZE) -> np.ndarray:
+def crop(rgba: np.ndarray, top: int = CROP_OFFSET, left: int = CROP_OFFSET, size: int = INPUT_SIZE) -> np.ndarray:
     """A ``size``×``size`` window; raises ValueError if it leaves the image."""
     h, w = rgba.shape[:2]
     if not (0 <= top <= h - size and 0 <= left <= w - size):
@@ -144,7 +143,7 @@ def train_transform(rgba: np.ndarray, rng: np.random.Generator, config: AugmentC
     object (not the background), normalise."""
     _check_source(rgba)
     j = int(config.crop_jitter)
-    top, left = (CENTRE_OFFSET + rng.integers(-j, j + 1, size=2)) if j else (CENTRE_OFFSET, CENTRE_OFFSET)
+    top, left = (CROP_OFFSET + rng.integers(-j, j + 1, size=2)) if j else (CROP_OFFSET, CROP_OFFSET)
     cropped = crop(rgba, int(top), int(left))
     if background is None:
         background = rng.random(3) if config.random_background else WHITE
@@ -153,5 +152,5 @@ def train_transform(rgba: np.ndarray, rng: np.random.Generator, config: AugmentC
 
 
 def _check_source(rgba: np.ndarray) -> None:
-    if rgba.shape != (SOURCE_SIZE, SOURCE_SIZE, 4):
-        raise ValueError(f"expected a {SOURCE_SIZE}x{SOURCE_SIZE} RGBA array, got shape {rgba.shape}")
+    if rgba.shape != (RENDER_SIZE, RENDER_SIZE, 4):
+        raise ValueError(f"expected a {RENDER_SIZE}x{RENDER_SIZE} RGBA array, got shape {rgba.shape}")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-IMAGE_SIZE = 137
+from core.spec import RENDER_SIZE
+
 FOV_RAD = 2.0 * math.atan(16.0 / 35.0)
 DIST_FACTOR = 1.75
 
@@ -48,7 +49,7 @@ class Camera:
     up: np.ndarray
     forward: np.ndarray
     focal_px: float
-    size: int = IMAGE_SIZE
+    size: int = RENDER_SIZE
 
     @property
     def principal(self) -> float:
@@ -81,7 +82,7 @@ class Camera:
         return dirs / np.linalg.norm(dirs, axis=-1, keepdims=True)
 
 
-def camera_from_view(view: ViewParams, size: int = IMAGE_SIZE) -> Camera:
+def camera_from_view(view: ViewParams, size: int = RENDER_SIZE) -> Camera:
     az, el, ip = (math.radians(a) for a in (view.azimuth, view.elevation, view.in_plane))
     r = DIST_FACTOR * view.distance
     centre = r * np.array([math.cos(el) * math.cos(az), math.sin(el), math.cos(el) * math.sin(az)])
@@ -104,7 +105,7 @@ def voxel_centres(occupancy: np.ndarray, scale: float = 1.0) -> np.ndarray:
     return ((idx + 0.5) / n - 0.5) * scale
 
 
-def project_voxels_mask(occupancy: np.ndarray, view: ViewParams, scale: float = 1.0, cube_fraction: float = 0.5, size: int = IMAGE_SIZE) -> np.ndarray:
+def project_voxels_mask(occupancy: np.ndarray, view: ViewParams, scale: float = 1.0, cube_fraction: float = 0.5, size: int = RENDER_SIZE) -> np.ndarray:
     """Silhouette (H, W) bool of occupied voxels drawn as cubes of ``cube_fraction`` of a voxel side.
 
     Each cube is splatted as the screen-space bounding box of its 8 corners: cheap, and

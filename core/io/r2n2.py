@@ -20,19 +20,24 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import DataError
-from core.geometry.camera import IMAGE_SIZE, ViewParams
+from core.geometry.camera import ViewParams
 from core.io.binvox import read_binvox
+from core.spec import (
+    BINVOX_FILE,
+    GRID_SIZE,
+    METADATA_FILE,
+    RENDER_SIZE,
+    RENDERING_DIR,
+    RENDERING_SUBDIR,
+    VIEW_NAMES,
+    VIEWS_PER_OBJECT,
+    VOXEL_DIR,
+)
 from core.taxonomy import NAME_TO_SYNSET, resolve_classes
 
 log = logging.getLogger(__name__)
 
-RENDERING_DIR = "ShapeNetRendering"
-VOXEL_DIR = "ShapeNetVox32"
-VIEWS_PER_OBJECT = 24
-VOXEL_DIM = 32
-METADATA_FILE = "rendering_metadata.txt"
-BINVOX_FILE = "model.binvox"
-PNG_NAMES: tuple[str, ...] = tuple(f"{i:02d}.png" for i in range(VIEWS_PER_OBJECT))
+PNG_NAMES = VIEW_NAMES
 
 # skip reasons, as counted in Discovery.skipped
 SKIP_NO_VOXELS = "no voxel file"
@@ -139,7 +144,7 @@ def discover(root: str | Path, classes: str | Sequence[str] | None = None) -> Di
             skip(SKIP_EMPTY_CLASS, rdir)
         found = 0
         for oid in sorted(r_ids | v_ids):
-            image_dir = rdir / oid / "rendering"
+            image_dir = rdir / oid / RENDERING_SUBDIR
             binvox = vdir / oid / BINVOX_FILE
             files = _list_files(image_dir) if oid in r_ids else None
             if files is None:
@@ -201,8 +206,8 @@ def load_rgba(path: str | Path) -> np.ndarray:
     path = Path(path)
     try:
         with Image.open(path) as im:
-            if im.size != (IMAGE_SIZE, IMAGE_SIZE):
-                raise DataError(path, f"image is {im.size[0]}x{im.size[1]}, expected {IMAGE_SIZE}x{IMAGE_SIZE}")
+            if im.size != (RENDER_SIZE, RENDER_SIZE):
+                raise DataError(path, f"image is {im.size[0]}x{im.size[1]}, expected {RENDER_SIZE}x{RENDER_SIZE}")
             if im.mode != "RGBA":
                 raise DataError(path, f"image mode is {im.mode}, expected RGBA (transparent background)")
             arr = np.asarray(im)
@@ -215,10 +220,10 @@ def load_rgba(path: str | Path) -> np.ndarray:
 
 def load_voxels(path: str | Path) -> np.ndarray:
     """A ShapeNetVox32 grid as (32, 32, 32) bool ``[x, y, z]``; DataError for other sizes."""
-    return read_binvox(path, expect_dim=VOXEL_DIM).data
+    return read_binvox(path, expect_dim=GRID_SIZE).data
 
 
 __all__ = [
     "ObjectRecord", "Discovery", "discover", "read_metadata", "metadata_array", "load_rgba", "load_voxels",
-    "VIEWS_PER_OBJECT", "VOXEL_DIM", "RENDERING_DIR", "VOXEL_DIR",
+    "VIEWS_PER_OBJECT", "GRID_SIZE", "RENDERING_DIR", "VOXEL_DIR",
 ]

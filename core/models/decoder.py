@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-VOXEL_SIZE = 32
+from core.spec import GRID_SIZE
 
 
 class VoxelDecoder(nn.Module):

@@ -16,10 +16,11 @@ reconstruction path needs it), ``GlobalPoolHead`` keeps what is there (the class
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
-IMAGE_SIZE = 127
+from core.spec import INPUT_SIZE
+
 ENCODERS = ("fast", "r2n2")
 
 

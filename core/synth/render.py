@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.geometry.camera import FOV_RAD, IMAGE_SIZE, Camera, ViewParams, camera_from_view
+from core.geometry.camera import FOV_RAD, Camera, ViewParams, camera_from_view
+from core.spec import RENDER_SIZE
 from core.synth.parts import Part
 
 AMBIENT = 0.32
@@ -116,7 +117,7 @@ def _thin_on_screen(cam: Camera, part: Part) -> bool:
     return float(widths.min()) < THIN_PIXELS
 
 
-def render_parts(parts: list[Part], view: ViewParams, size: int = IMAGE_SIZE, supersample: int = 2) -> np.ndarray:
+def render_parts(parts: list[Part], view: ViewParams, size: int = RENDER_SIZE, supersample: int = 2) -> np.ndarray:
     """(size, size, 4) uint8 RGBA rendering of ``parts`` from ``view``."""
     cam = camera_from_view(view, size)
     boxes = [_screen_box(cam, p) for p in parts]

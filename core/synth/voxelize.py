@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.io.binvox import Voxels
+from core.spec import GRID_SIZE
 from core.synth.parts import Part, bounds
 
-GRID = 32
 SURFACE_FRACTION = 0.5
 THIN_BELOW = 0.7  # parts with half-thickness below this many voxels are volume-sampled
 SAMPLE_SPACING = 0.25  # in voxels
@@ -40,7 +40,7 @@ def _sample_volume(part: Part, voxel: float) -> np.ndarray:
     return world[part.sdf(world) <= 1e-6 * voxel]
 
 
-def voxelize(parts: list[Part], dim: int = GRID, surface_fraction: float = SURFACE_FRACTION) -> Voxels:
+def voxelize(parts: list[Part], dim: int = GRID_SIZE, surface_fraction: float = SURFACE_FRACTION) -> Voxels:
     """Occupancy ``[x, y, z]`` of parts already normalised around the origin.
 
     The grid is a cube of side ``scale`` = the longest bounding-box side, centred at the

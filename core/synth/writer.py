@@ -26,15 +26,22 @@ from core.errors import DataError
 from core.geometry.camera import ViewParams
 from core.io.binvox import write_binvox
 from core.progress import CancelToken, ProgressCallback, report
+from core.spec import (
+    BINVOX_FILE,
+    GRID_SIZE,
+    METADATA_FILE,
+    RENDERING_DIR,
+    RENDERING_SUBDIR,
+    RENDERINGS_LIST_FILE,
+    VIEWS_PER_OBJECT,
+    VOXEL_DIR,
+)
 from core.synth.families import FAMILIES
 from core.synth.parts import bounds, normalise, thicken
 from core.synth.render import render_parts
-from core.synth.voxelize import GRID, voxelize
+from core.synth.voxelize import voxelize
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET, resolve_classes
 
-N_VIEWS = 24
-RENDERING = "ShapeNetRendering"
-VOX = "ShapeNetVox32"
 SCRATCH = ".synth-tmp"
 PNG_COMPRESS_LEVEL = 1
 # every part at least this many voxels of the final 32³ grid thick: real ShapeNet parts at 32³
@@ -78,7 +85,7 @@ def object_rng(seed: int, class_name: str, index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), ALL_CLASSES.index(class_name), int(index)]))
 
 
-def sample_views(rng: np.random.Generator, n: int = N_VIEWS) -> list[ViewParams]:
+def sample_views(rng: np.random.Generator, n: int = VIEWS_PER_OBJECT) -> list[ViewParams]:
     """The real set's camera distribution: azimuth uniform, elevation 25–30°, distance 0.65–0.9."""
     az = rng.uniform(0.0, 360.0, n)
     el = rng.uniform(25.0, 30.0, n)
@@ -96,7 +103,7 @@ def build_object(class_name: str, rng: np.random.Generator):
     parts = normalise(FAMILIES[class_name](rng))
     for _ in range(2):
         lo, hi = bounds(parts)
-        parts = normalise(thicken(parts, MIN_PART_VOXELS * float((hi - lo).max()) / GRID))
+        parts = normalise(thicken(parts, MIN_PART_VOXELS * float((hi - lo).max()) / GRID_SIZE))
     return parts
 
 
@@ -110,17 +117,17 @@ def write_object(root: Path, class_name: str, index: int, seed: int) -> str:
     scratch = root / SCRATCH / f"{synset}_{oid}"
     if scratch.exists():
         shutil.rmtree(scratch)
-    render_dir = scratch / "render" / "rendering"
+    render_dir = scratch / "render" / RENDERING_SUBDIR
     render_dir.mkdir(parents=True)
     vox_dir = scratch / "vox"
     vox_dir.mkdir()
     for k, view in enumerate(views):
         rgba = render_parts(parts, view)
         Image.fromarray(rgba, "RGBA").save(render_dir / f"{k:02d}.png", compress_level=PNG_COMPRESS_LEVEL)
-    (render_dir / "renderings.txt").write_text("".join(f"{k:02d}.png\n" for k in range(len(views))))
-    (render_dir / "rendering_metadata.txt").write_text("".join(v.to_line() + "\n" for v in views))
+    (render_dir / RENDERINGS_LIST_FILE).write_text("".join(f"{k:02d}.png\n" for k in range(len(views))))
+    (render_dir / METADATA_FILE).write_text("".join(v.to_line() + "\n" for v in views))
     write_binvox(vox_dir / "model.binvox", voxelize(parts))
-    for src, top in ((scratch / "vox", VOX), (scratch / "render", RENDERING)):
+    for src, top in ((scratch / "vox", VOXEL_DIR), (scratch / "render", RENDERING_DIR)):
         dest = root / top / synset / oid
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.exists():
@@ -160,8 +167,8 @@ def check_output_root(out: Path) -> None:
         raise DataError(out, "output path exists and is not a folder")
     if out.is_dir():
         entries = [p.name for p in out.iterdir()]
-        if entries and not ({RENDERING, VOX} & set(entries)):
-            raise DataError(out, f"folder is not empty and is not an R2N2 root (no {RENDERING}/ or {VOX}/); choose an empty or new folder")
+        if entries and not ({RENDERING_DIR, VOXEL_DIR} & set(entries)):
+            raise DataError(out, f"folder is not empty and is not an R2N2 root (no {RENDERING_DIR}/ or {VOXEL_DIR}/); choose an empty or new folder")
 
 
 def generate_dataset(
@@ -189,7 +196,7 @@ def generate_dataset(
     check_output_root(out)
     workers = max(1, int(workers or os.cpu_count() or 1))
     out.mkdir(parents=True, exist_ok=True)
-    for top in (RENDERING, VOX):
+    for top in (RENDERING_DIR, VOXEL_DIR):
         (out / top).mkdir(exist_ok=True)
     tasks = [(str(out), name, i, int(seed)) for name in names for i in range(objects_per_class)]
     rep = SynthReport(out, names, objects_per_class, int(seed), workers, per_class={n: 0 for n in names})
@@ -199,7 +206,7 @@ def generate_dataset(
 
     def done_one(class_name: str) -> None:
         rep.objects += 1
-        rep.views += N_VIEWS
+        rep.views += VIEWS_PER_OBJECT
         rep.per_class[class_name] += 1
         elapsed = time.perf_counter() - start
         report(progress, rep.objects, total, "synth", views_per_s=rep.views / max(elapsed, 1e-9))

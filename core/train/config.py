@@ -6,12 +6,14 @@ Presets are plain dicts so the experiment runner can read, print and extend them
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Union
 
+import tomllib
+
 from core.models.registry import ModelConfig
+from core.spec import CE_WEIGHT_BY_CLASS_SET
 from core.taxonomy import ALL_CLASSES, SEVEN_CLASSES, resolve_classes
 
 Views = Union[str, int]  # "all" | 1..24
@@ -27,7 +29,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # seconds: smoke tests and demos of the pipeline, not of accuracy
     "smoke": {"epochs": 1, "batch_size": 8, "views": 1, "val_views": 1, "encoder": "fast", "num_workers": 0, "max_steps_per_epoch": 2},
 }
-DEFAULT_CE_WEIGHT = {"13": 0.05, "7": 0.001}
+DEFAULT_CE_WEIGHT = CE_WEIGHT_BY_CLASS_SET  # the paper's a, by class set (core.spec)
 
 
 @dataclass

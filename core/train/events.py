@@ -115,7 +115,9 @@ class TensorBoardLogger:
     """Optional: scalars to TensorBoard when the package is installed (never required)."""
 
     def __init__(self, log_dir: Path):
-        from torch.utils.tensorboard import SummaryWriter  # ImportError when tensorboard is absent
+        from torch.utils.tensorboard import (
+            SummaryWriter,  # ImportError when tensorboard is absent
+        )
 
         self.writer = SummaryWriter(str(log_dir))
 

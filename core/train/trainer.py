@@ -29,10 +29,31 @@ from core.errors import Cancelled, CheckpointError
 from core.metrics import class_mean, per_class_means, voxel_iou
 from core.models.registry import ModelOutput, ReconModel, build_model
 from core.progress import CancelToken, ProgressCallback
-from core.train.checkpoint import capture_rng_state, read_checkpoint_dict, restore_rng_state, save_checkpoint
+from core.train.checkpoint import (
+    capture_rng_state,
+    read_checkpoint_dict,
+    restore_rng_state,
+    save_checkpoint,
+)
 from core.train.config import TrainConfig
-from core.train.distributed import DistInfo, ResumableShardSampler, all_mean, barrier, gather_objects, init_distributed, shutdown_distributed
-from core.train.events import EpochEvent, JsonlLogger, ProgressBridge, StepEvent, dispatch, make_tensorboard_logger, wait_if_paused
+from core.train.distributed import (
+    DistInfo,
+    ResumableShardSampler,
+    all_mean,
+    barrier,
+    gather_objects,
+    init_distributed,
+    shutdown_distributed,
+)
+from core.train.events import (
+    EpochEvent,
+    JsonlLogger,
+    ProgressBridge,
+    StepEvent,
+    dispatch,
+    make_tensorboard_logger,
+    wait_if_paused,
+)
 
 log = logging.getLogger(__name__)
 

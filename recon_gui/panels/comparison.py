@@ -12,9 +12,22 @@ import math
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QSlider,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from recon_gui.panels.viewport import DISPLAY_MODES, MODE_LABELS, Viewport, format_threshold
+from recon_gui.panels.viewport import (
+    DISPLAY_MODES,
+    MODE_LABELS,
+    Viewport,
+    format_threshold,
+)
 from recon_gui.theme import LIGHT, Theme
 
 SLOT_TITLES = {"baseline": "Baseline (shape prior)", "proposed": "Proposed (classification)", "truth": "Ground truth"}

@@ -3,7 +3,9 @@ import pytest
 import torch
 
 from core.data.transforms import (
-    IMAGE_SIZE,
+    INPUT_SIZE as IMAGE_SIZE,
+)
+from core.data.transforms import (
     MEAN,
     STD,
     AugmentConfig,

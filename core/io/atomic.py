@@ -1,0 +1,139 @@
+"""One way to write a file: all of it or none of it, and a one-line error naming the path.
+
+A temporary file beside the target is written and then renamed over it (atomic on POSIX), so
+a crash, a kill or a full disk leaves either the old file or the new one, never half of one,
+and the temporary file is removed on every failure path. OS errors become ``OutputError``,
+whose message names the target and the OS reason ("No space left on device").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+from core.errors import ReconError
+
+TEMP_PREFIX = ".recon-"
+TEMP_SUFFIX = ".part"
+
+
+class OutputError(ReconError):
+    """An output file or folder could not be written; the message names it and says why."""
+
+    def __init__(self, path: str | Path, problem: str):
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def os_reason(err: BaseException) -> str:
+    """The human part of an OS error ("no space left on device"), without errno noise."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os.strerror(err.errno).lower()
+    text = str(err)
+    # torch's zip writer reports a full disk as "unexpected pos" / "file write failed".
+    if "unexpected pos" in text or "file write failed" in text or "PytorchStreamWriter" in text:
+        return "write failed (no space left on device?)"
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def prepare_output_dir(path: str | Path) -> Path:
+    """Create ``path`` (and parents) as a folder, or raise ``OutputError`` naming it.
+
+    Refuses an existing non-folder and reports permission and disk errors in one line.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, "exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(path, "a part of this path exists and is not a folder") from None
+    except OSError as err:
+        raise OutputError(path, f"cannot create the folder: {os_reason(err)}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(path, "cannot write into the folder: permission denied")
+    return path
+
+
+def check_output_file(path: str | Path) -> Path:
+    """Refuse a target that is a folder, or whose parent cannot be made; returns the path."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(path, "is a folder, not a file")
+    prepare_output_dir(path.parent if str(path.parent) else Path("."))
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path``, on failure it is removed.
+
+    Raises ``OutputError`` (naming ``path``) for OS and serializer write errors.
+    """
+    path = check_output_file(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", suffix=TEMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OutputError:
+        raise
+    except (OSError, RuntimeError) as err:
+        raise OutputError(path, f"cannot write: {os_reason(err)}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Atomically write ``data`` to ``path``."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    return Path(path)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Atomically write UTF-8 ``text`` to ``path``."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_with(path: str | Path, writer: Callable[[Path], None]) -> Path:
+    """Atomically write ``path`` with ``writer(tmp_path)`` (e.g. ``torch.save``, ``np.save``).
+
+    The writer must write exactly the path it is given (``np.save`` appends ``.npy`` to a name
+    without it, so pass an open file instead there).
+    """
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return Path(path)
+
+
+def remove_stale_temps(folder: str | Path) -> list[Path]:
+    """Delete temporary files left in ``folder`` by a killed writer (ours and older names)."""
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for p in folder.iterdir():
+        name = p.name
+        stale = (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)) or (
+            name.startswith(".") and name.endswith(".tmp")
+        )
+        if stale and p.is_file():
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
+def is_disk_full(err: BaseException) -> bool:
+    return isinstance(err, OSError) and err.errno == errno.ENOSPC
