@@ -12,9 +12,6 @@ from pathlib import Path
 
 from core.spec import BINVOX_FILE, RENDERING_DIR, RENDERING_SUBDIR, VOXEL_DIR
 
-SLOTS = ("baseline", "proposed")
-
-
 def resources_dir() -> Path:
     env = os.environ.get("RECON_GUI_RESOURCES")
     if env:
@@ -23,9 +20,12 @@ def resources_dir() -> Path:
 
 
 def checkpoint_path(slot: str) -> Path:
-    """The shipped demo checkpoint of ``slot`` ("baseline" | "proposed"); may not exist."""
-    if slot not in SLOTS:
-        raise ValueError(f"unknown model slot {slot!r}; expected one of {SLOTS}")
+    """The shipped demo checkpoint of ``slot`` (a registered model name); may not exist.
+
+    ValueError naming the registered models for an unknown slot."""
+    from core.models.registry import get_descriptor
+
+    get_descriptor(slot)
     return resources_dir() / "checkpoints" / f"{slot}.pt"
 
 

@@ -18,6 +18,7 @@ def _views(text: str):
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from core.models.registry import model_names, option_values
     from core.train.config import PRESETS
 
     p = subparsers.add_parser(
@@ -26,7 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Train a single-view reconstruction model. Writes OUT/{last.pt,best.pt,metrics.jsonl,splits.json,config.json}. "
         "--resume OUT/last.pt continues a run exactly where it stopped.",
     )
-    p.add_argument("--model", choices=("baseline", "proposed"), help="architecture (default proposed)")
+    p.add_argument("--model", choices=model_names(), help="architecture (default proposed)")
     p.add_argument("--data", help="data set root (R2N2 layout)")
     p.add_argument("--classes", help="'13' (default), '7', or a comma list of class names")
     p.add_argument("--epochs", type=int)
@@ -34,9 +35,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
     p.add_argument("--ce-weight", type=float, metavar="A", help="a in a·CE + b·BCE (default 0.05; 0.001 with --classes 7)")
     p.add_argument("--bce-weight", type=float, metavar="B", help="b in a·CE + b·BCE (default 1)")
-    p.add_argument("--fusion", choices=("concat", "sum"), help="how the proposed model joins its embeddings")
-    p.add_argument("--embed-dim", type=int, choices=(128, 256))
-    p.add_argument("--encoder", choices=("fast", "r2n2"), help="image encoder (default fast)")
+    p.add_argument("--fusion", choices=option_values("fusion"), help="how the proposed model joins its embeddings")
+    p.add_argument("--embed-dim", type=int, choices=option_values("embed_dim"))
+    p.add_argument("--encoder", choices=option_values("encoder"), help="image encoder (default fast)")
     p.add_argument("--dropout", type=float, help="dropout before the class logits")
     p.add_argument("--views", type=_views, help="'all' or N random views per object per epoch")
     p.add_argument("--split-file", help="split JSON (default: made from --split-seed and saved in OUT)")

@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader
 
 from core.errors import Cancelled, CheckpointError
 from core.metrics import class_mean, per_class_means, voxel_iou
-from core.models.registry import ModelOutput, ReconModel, build_model
+from core.models.registry import ModelOutput, ReconModel, build_model, get_descriptor
 from core.progress import CancelToken, ProgressCallback
 from core.train.checkpoint import (
     capture_rng_state,
@@ -170,7 +170,8 @@ def _prepare_data(cfg: TrainConfig, dist_info: DistInfo, progress: ProgressCallb
         val = R2N2Dataset(root, cfg.classes, "val", splits, augment=False, views=cfg.val_views, seed=cfg.seed, discovery=discovery)
     elif dist_info.is_main:
         log.warning("%s: the validation split has no objects of these classes; best.pt will follow the latest epoch", root)
-    priors = compute_priors(train, splits, cfg.classes, cache=dist_info.is_main, cancel=cancel) if cfg.model == "baseline" else None
+    needs_prior = get_descriptor(cfg.model).needs_prior  # the registry says which models take a class prior
+    priors = compute_priors(train, splits, cfg.classes, cache=dist_info.is_main, cancel=cancel) if needs_prior else None
     return _Data(train, val, splits, priors)
 
 
