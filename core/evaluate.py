@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -27,6 +26,7 @@ from core.metrics import (
     per_class_means,
     voxel_iou,
 )
+from core.errors import ReconError
 from core.progress import CancelToken, ProgressCallback, report
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class EvalReport:
     rows: list[EvalRow]
     confusion: list[list[int]] | None = None  # [true][predicted] image counts
     warnings: list[str] = field(default_factory=list)
+    missing_classes: list[str] = field(default_factory=list)  # the model's classes absent from the data set
 
     def row(self, name: str) -> EvalRow:
         for r in self.rows:
@@ -101,12 +102,10 @@ class EvalReport:
         return cls(**d)
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=True))
-        os.replace(tmp, path)
-        return path
+        """Write the report as JSON atomically; ``OutputError`` names the path and the reason."""
+        from core.io.atomic import write_text
+
+        return write_text(path, json.dumps(self.to_dict(), indent=1, allow_nan=True))
 
     def format_table(self, threshold: float | None = None) -> str:
         return format_report(self, threshold)
@@ -207,6 +206,10 @@ def evaluate_model(
             labels = batch["label"].to(device)
             prior_batch = prior_t[labels].unsqueeze(1) if needs_prior else None
             out = model(images, prior_batch)
+            if not bool(torch.isfinite(out.occupancy_logits).all()) or (
+                has_classifier and out.class_logits is not None and not bool(torch.isfinite(out.class_logits).all())
+            ):
+                raise NonFiniteOutput("model output is not finite (NaN or infinite: diverged or damaged weights)")
             probs = torch.sigmoid(out.occupancy_logits.float())
             model_acc.add(probs, gt, labels, out.class_logits if has_classifier else None)
             if ref_acc is not None:
@@ -215,6 +218,13 @@ def evaluate_model(
             row = model_acc.ious[float(thresholds[len(thresholds) // 2])]
             report(progress, done, total, "evaluating", iou=float(np.concatenate(row).mean()))
     return model_acc.row(classes), (ref_acc.row(classes) if ref_acc else None), model_acc.confusion
+
+
+SPLIT_ALL = "all"  # every object of the data set: a foreign data set needs no split file
+
+
+class NonFiniteOutput(ReconError):
+    """The model produced NaN or infinite outputs (diverged or damaged weights)."""
 
 
 def evaluate(
@@ -233,26 +243,76 @@ def evaluate(
 ) -> EvalReport:
     """Evaluate a checkpoint (path or loaded) on ``split`` of the data set at ``root``.
 
-    The split comes from ``split_file`` if given, else it is rebuilt the way the trainer
-    built it (``resolve_splits``); a split id differing from the checkpoint's is reported as a
-    warning, since test objects might then have been seen in training.
+    ``split`` is train / val / test, or ``"all"``: every object of the data set, for a data set
+    the model never saw (no split file; the mean-shape row then uses the class means of the
+    evaluated objects themselves). Otherwise the split comes from ``split_file`` if given, else
+    it is rebuilt the way the trainer built it (``resolve_splits``); a split id differing from
+    the checkpoint's is reported as a warning. Classes of the model that the data set lacks (a
+    partial download) are left out and listed in ``missing_classes``. Raises DataError /
+    CheckpointError naming the file, ``NonFiniteOutput`` naming the checkpoint.
     """
     from core.data.dataset import R2N2Dataset
     from core.data.priors import compute_priors
+    from core.data.splits import Splits
+    from core.errors import DataError
+    from core.io.r2n2 import discover
+    from core.taxonomy import NAME_TO_SYNSET
     from core.train.checkpoint import load_checkpoint
 
+    if batch_size < 1:
+        raise ReconError(f"batch size must be at least 1, got {batch_size}")
+    if num_workers < 0:
+        raise ReconError(f"data loader workers must be 0 or more, got {num_workers}")
     ckpt = load_checkpoint(checkpoint, map_location=device) if isinstance(checkpoint, (str, Path)) else checkpoint
     ckpt_path = str(checkpoint) if isinstance(checkpoint, (str, Path)) else str(getattr(ckpt, "path", "<in memory>"))
     classes = list(ckpt.classes)
-    splits, warnings = resolve_splits(root, ckpt, split_file)
-    dataset = R2N2Dataset(root, classes, split, splits, augment=False, views=views)
-    mean_shapes = compute_priors(dataset, splits, classes, progress=None, cancel=cancel) if (mean_shape or ckpt.priors is None) else None
+    discovery = discover(root)  # whichever of the 13 classes are there; the model's are picked below
+    found = discovery.counts()
+    present = [c for c in classes if found.get(c)]
+    missing = [c for c in classes if not found.get(c)]
+    if not present:
+        raise DataError(root, f"holds no objects of the model's classes ({', '.join(classes)})")
+    warnings: list[str] = []
+    if split == SPLIT_ALL:
+        keys = sorted(o.key for o in discovery.objects if o.class_name in present)
+        splits = Splits(0, (0.0, 0.0, 1.0), [], [], keys)
+        reference_splits = Splits(0, (1.0, 0.0, 0.0), keys, [], [])
+        warnings.append("split 'all': every object of the data set is evaluated (objects seen in training count too); "
+                        "the mean-shape row uses the class means of these objects")
+        dataset_split = "test"
+    else:
+        splits, warnings = resolve_splits(root, ckpt, split_file, discovery=discovery)
+        if missing:  # a split file may list objects of classes this (partial) data set lacks
+            keep = {NAME_TO_SYNSET[c] for c in present}
+            pick = lambda keys: [k for k in keys if k.split("/", 1)[0] in keep]  # noqa: E731
+            splits = Splits(splits.seed, splits.ratios, pick(splits.train), pick(splits.val), pick(splits.test), source=splits.source)
+        reference_splits = splits
+        dataset_split = split
+    dataset = R2N2Dataset(root, classes, dataset_split, splits, augment=False, views=views, discovery=discovery)
+    labels_present = sorted({int(i) for i in dataset.labels})
+    dropped = [c for i, c in enumerate(classes) if c in present and i not in labels_present]
+    if dropped:  # classes on disk with no object in this split
+        missing = [c for c in classes if c in missing or c in dropped]
+        present = [c for c in classes if c not in missing]
+    if missing:
+        warnings.append(f"the data set holds no {'' if split == SPLIT_ALL else split + ' '}objects of {len(missing)} of the model's "
+                        f"{len(classes)} classes ({', '.join(missing)}); evaluated the other {len(present)}")
+    need_means = mean_shape or ckpt.priors is None
+    mean_shapes = None
+    if need_means:
+        means_present = compute_priors(discovery, reference_splits, present, progress=None, cancel=cancel)
+        mean_shapes = np.zeros((len(classes),) + means_present.shape[1:], dtype=np.float32)
+        for j, c in enumerate(present):
+            mean_shapes[classes.index(c)] = means_present[j]
     priors = ckpt.priors if ckpt.priors is not None else mean_shapes
     model = ckpt.model.to(device)
-    model_row, ref_row, confusion = evaluate_model(
-        model, dataset, priors if model.needs_prior else None, mean_shapes if mean_shape else None,
-        thresholds, batch_size, num_workers, device, progress, cancel,
-    )
+    try:
+        model_row, ref_row, confusion = evaluate_model(
+            model, dataset, priors if model.needs_prior else None, mean_shapes if mean_shape else None,
+            thresholds, batch_size, num_workers, device, progress, cancel,
+        )
+    except NonFiniteOutput as exc:
+        raise NonFiniteOutput(f"{ckpt_path}: {exc}") from None
     model_row.name = ckpt.model_config.name
     counts_obj = {c: int((dataset.labels == i).sum()) for i, c in enumerate(classes)}
     rows = [model_row] + ([ref_row] if ref_row is not None else [])
@@ -270,10 +330,11 @@ def evaluate(
         rows=rows,
         confusion=confusion.tolist() if confusion is not None else None,
         warnings=warnings,
+        missing_classes=missing,
     )
 
 
-def resolve_splits(root: str | Path, ckpt, split_file: str | Path | None = None):
+def resolve_splits(root: str | Path, ckpt, split_file: str | Path | None = None, discovery=None):
     """The split to evaluate on -> (Splits, warnings): an explicit file, else the split the
     checkpoint's training config names (file or seed/ratios over the whole data set)."""
     from core.data.splits import DEFAULT_RATIOS, load_splits, make_splits
@@ -291,7 +352,7 @@ def resolve_splits(root: str | Path, ckpt, split_file: str | Path | None = None)
     else:
         seed = int(get("split_seed", get("seed", 0)) or 0)
         ratios = tuple(get("split_ratios", DEFAULT_RATIOS) or DEFAULT_RATIOS)
-        splits = make_splits(discover(root), ratios=ratios, seed=seed)
+        splits = make_splits(discovery if discovery is not None else discover(root), ratios=ratios, seed=seed)
     expected = getattr(ckpt, "split_id", None)
     if expected and expected != splits.split_id:
         warnings.append(f"split {splits.split_id} differs from the checkpoint's training split {expected}: test objects may have been seen in training")
@@ -312,6 +373,8 @@ def format_report(report: EvalReport, threshold: float | None = None) -> str:
     head = ["class", "objects"] + [f"IoU@{t}" for t in ts] + ([f"mean-shape@{main}"] if ref else []) + (["accuracy"] if has_acc else [])
     rows = []
     for c in report.classes:
+        if c in report.missing_classes:
+            continue  # not in the data set: listed in the warnings below the table
         r = [c, str(report.objects_per_class.get(c, 0))] + [_f(m.per_class[c][t]) for t in ts]
         if ref:
             r.append(_f(ref.per_class[c][main]))

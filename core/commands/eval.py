@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+
+from core.commands.common import non_negative_int, positive_int, precheck_output_file
+from core.device import ACCEPTED as DEVICES
+from core.device import device_arg
 
 
 def views_arg(text: str) -> str | int:
@@ -35,32 +40,49 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Voxel IoU per class at several thresholds (class- and instance-averaged), classification accuracy, and the mean-shape reference row.")
     p.add_argument("--checkpoint", "-c", required=True, type=Path)
     p.add_argument("--data", "-d", required=True, type=Path, help="data set root in the 3D-R2N2 layout")
-    p.add_argument("--split", default="test", choices=("train", "val", "test"))
+    p.add_argument("--split", default="test", choices=("train", "val", "test", "all"),
+                   help="the checkpoint's split (default test), or 'all': every object of the data set, e.g. one the model never saw (no split file needed)")
     p.add_argument("--split-file", type=Path, help="split JSON (default: the split the checkpoint was trained with)")
     p.add_argument("--views", type=views_arg, default="all", help="'all' 24 views per object, or N fixed views per object for speed")
     p.add_argument("--thresholds", type=thresholds_arg, default=[0.3, 0.4, 0.5], help="comma-separated IoU thresholds (default 0.3,0.4,0.5)")
     p.add_argument("--out", "-o", type=Path, help="write the report as JSON here")
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--workers", type=int, default=0, help="data loader worker processes (default 0)")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--batch-size", type=positive_int, default=32, help="images per forward pass (default 32)")
+    p.add_argument("--workers", type=non_negative_int, default=0, help="data loader worker processes (default 0)")
+    p.add_argument("--device", type=device_arg, default="cpu", help=f"{DEVICES} (default cpu)")
     p.add_argument("--json", action="store_true", help="print the JSON report instead of the table")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.device import resolve_device
     from core.evaluate import evaluate
+    from core.io.atomic import OutputError
     from core.progress import TqdmProgress
 
+    device = resolve_device(args.device)
+    if args.split == "all" and args.split_file is not None:
+        print("recon eval: note: --split all evaluates every object; --split-file is ignored", file=sys.stderr)
+    if args.out:
+        precheck_output_file(args.out)  # a folder or unwritable place: refused before the work
     with TqdmProgress("evaluating", unit="img", disable=args.quiet or args.json) as bar:
         report = evaluate(args.checkpoint, args.data, split=args.split, thresholds=args.thresholds, split_file=args.split_file,
-                          views=args.views, batch_size=args.batch_size, num_workers=args.workers, device=args.device, progress=bar)
+                          views=args.views, batch_size=args.batch_size, num_workers=args.workers, device=str(device), progress=bar)
+    if report.missing_classes:
+        print(f"recon eval: note: {args.data} has no objects of {', '.join(report.missing_classes)}; "
+              f"evaluated the other {len(report.classes) - len(report.missing_classes)} classes", file=sys.stderr)
+    failure: OutputError | None = None
     if args.out:
-        report.save(args.out)
+        try:
+            report.save(args.out)
+        except OutputError as exc:
+            failure = exc  # the computed report is still printed below
     if args.json:
         print(json.dumps(report.to_dict()))
     else:
         print(report.format_table())
-        if args.out:
+        if args.out and failure is None:
             print(f"wrote {args.out}")
+    if failure is not None:
+        raise failure
     return 0

@@ -170,8 +170,9 @@ def discover(root: str | Path, classes: str | Sequence[str] | None = None) -> Di
         f"skipped {n} {'class folder' if reason in class_level else 'object'}{'s' if n > 1 else ''}: {reason} (e.g. {examples[reason]})"
         for reason, n in sorted(skipped.items())
     ]
-    for m in messages:
-        log.warning(m)
+    for reason, m in zip(sorted(skipped), messages):
+        if explicit or reason != SKIP_MISSING_CLASS:  # "whichever are present": absence is expected
+            log.warning(m)
     return Discovery(root, present if not explicit else names, objects, dict(skipped), messages)
 
 

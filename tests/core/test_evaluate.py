@@ -119,19 +119,60 @@ def test_cancel_stops_the_evaluation(data_root, proposed_ckpt):
         evaluate(proposed_ckpt, data_root, views=1, cancel=token)
 
 
-def test_data_set_without_a_requested_class_is_a_one_line_error(tmp_path, capsys, data_root, proposed_ckpt):
-    """A 13-class checkpoint on a data set holding only chairs and tables."""
-    partial = tmp_path / "partial"
+def _partial_copy(data_root, dest, names=("chair", "table")):
     for sub in ("ShapeNetRendering", "ShapeNetVox32"):
-        (partial / sub).mkdir(parents=True)
-        for name in ("chair", "table"):
-            os.symlink(data_root / sub / NAME_TO_SYNSET[name], partial / sub / NAME_TO_SYNSET[name])
-    with pytest.raises(DataError):
-        evaluate(proposed_ckpt, partial, views=1)
+        (dest / sub).mkdir(parents=True)
+        for name in names:
+            os.symlink(data_root / sub / NAME_TO_SYNSET[name], dest / sub / NAME_TO_SYNSET[name])
+    return dest
+
+
+def test_partial_data_set_evaluates_the_classes_present(tmp_path, capsys, data_root, proposed_ckpt):
+    """A 13-class checkpoint on a data set holding only chairs and tables (a partial download)."""
+    partial = _partial_copy(data_root, tmp_path / "partial")
+    rep = evaluate(proposed_ckpt, partial, views=1)
+    assert set(rep.missing_classes) == set(ALL_CLASSES) - {"chair", "table"}
+    assert {c for c, n in rep.objects_per_class.items() if n} == {"chair", "table"}
+    assert any("11 of the model's 13 classes" in w for w in rep.warnings)
+    assert all(math.isfinite(v) for v in rep.model_row.class_mean.values())
+    # the class average covers exactly the classes present
+    for t, v in rep.model_row.class_mean.items():
+        assert v == pytest.approx((rep.model_row.per_class["chair"][t] + rep.model_row.per_class["table"][t]) / 2)
     rc = main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(partial), "--views", "1", "-q"])
+    captured = capsys.readouterr()
+    assert rc == 0
+    assert "cabinet" in captured.err and str(partial) in captured.err and "Traceback" not in captured.err
+    table_rows = [ln.split()[0] for ln in captured.out.splitlines()]
+    assert "chair" in table_rows and "cabinet" not in table_rows
+
+
+def test_data_set_with_none_of_the_models_classes_is_a_one_line_error(tmp_path, capsys, data_root, proposed_ckpt):
+    empty = tmp_path / "empty"
+    for sub in ("ShapeNetRendering", "ShapeNetVox32"):
+        (empty / sub).mkdir(parents=True)
+    with pytest.raises(DataError):
+        evaluate(proposed_ckpt, empty, views=1)
+    rc = main(["eval", "--checkpoint", str(proposed_ckpt), "--data", str(empty), "--views", "1", "-q"])
     err = capsys.readouterr().err.strip()
-    assert rc == 2 and len(err.splitlines()) == 1 and err.startswith("recon eval: error: ")
-    assert str(partial) in err
+    assert rc == 2 and len(err.splitlines()) == 1 and err.startswith("recon eval: error: ") and str(empty) in err
+
+
+def test_split_all_evaluates_every_object_of_a_foreign_data_set(tmp_path, capsys, data_root, proposed_ckpt, baseline_ckpt):
+    """--split all needs no split file: every object of the folder is evaluated."""
+    from core.io.r2n2 import discover
+
+    n_objects = len(discover(data_root).objects)
+    rep = evaluate(proposed_ckpt, data_root, split="all", views=1)
+    assert rep.split == "all" and sum(rep.objects_per_class.values()) == n_objects
+    assert rep.mean_shape_row is not None and all(math.isfinite(v) for v in rep.mean_shape_row.class_mean.values())
+    # a copy of two classes under another name: still no split file needed
+    partial = _partial_copy(data_root, tmp_path / "foreign", ("sofa", "lamp"))
+    rep2 = evaluate(baseline_ckpt, partial, split="all", views=1)
+    assert {c for c, n in rep2.objects_per_class.items() if n} == {"sofa", "lamp"}
+    out = tmp_path / "rep.json"
+    rc = main(["eval", "-c", str(proposed_ckpt), "--data", str(partial), "--split", "all", "--views", "1", "-q", "--out", str(out)])
+    assert rc == 0 and json.loads(out.read_text())["split"] == "all"
+    assert json.loads(out.read_text())["missing_classes"]
 
 
 def test_truncated_checkpoint_and_bad_views(tmp_path, capsys, data_root, proposed_ckpt):
