@@ -43,24 +43,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--split-file", help="split JSON (default: made from --split-seed and saved in OUT)")
     p.add_argument("--split-seed", type=int)
     p.add_argument("--seed", type=int)
-    p.add_argument("--out", help="run folder, e.g. runs/NAME (default runs/run)")
-    p.add_argument("--resume", help="a last.pt to continue from")
+    p.add_argument("--out", help="run folder, e.g. runs/NAME (default runs/run); a new run refuses a folder that holds one")
+    new = p.add_mutually_exclusive_group()
+    new.add_argument("--overwrite", action="store_true", help="replace the run already in --out (its last.pt, best.pt, metrics)")
+    new.add_argument("--fresh-name", action="store_true", help="if --out holds a run, train into OUT-2 (OUT-3, …) instead")
+    p.add_argument("--resume", help="a last.pt to continue from, in its own folder with its own settings "
+                                    "(only --epochs, --device, --workers, --save-every, --time-limit, --amp and --data may change)")
     p.add_argument("--config", help="TOML file of training options (top level or [train])")
     p.add_argument("--preset", choices=sorted(PRESETS), help="a named set of options")
     p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("--workers", type=int, dest="num_workers", help="data loader worker processes (default 0)")
     p.add_argument("--max-steps-per-epoch", type=int, help="cap steps per epoch (quick runs)")
     p.add_argument("--save-every", type=int, dest="save_every_steps", metavar="N", help="also write last.pt every N steps")
+    p.add_argument("--lr-schedule", choices=("constant", "cosine", "onecycle"), help="learning-rate schedule (default constant)")
+    p.add_argument("--warmup-steps", type=int, metavar="N", help="linear learning-rate warm-up over the first N steps")
+    p.add_argument("--time-limit", type=float, metavar="MINUTES", help="stop cleanly after this much training time (validates, saves last/best)")
+    p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None, help="bf16 mixed precision on CUDA (default on; --no-amp: TF32)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
     return p
 
 
-def config_from_args(args: argparse.Namespace):
-    """argparse namespace → TrainConfig (only flags actually given override file/preset)."""
-    from core.train.checkpoint import read_checkpoint_dict
-    from core.train.config import build_train_config
+# How this command spells a TrainConfig field, where it is not "--" + the field with dashes.
+FLAGS = {"data_root": "--data", "num_workers": "--workers", "save_every_steps": "--save-every", "out_dir": "--out", "name": "--out"}
 
+
+def _overrides(args: argparse.Namespace) -> dict:
+    """The TrainConfig fields given on the command line (None = not given)."""
     overrides = {
         "model": args.model,
         "data_root": args.data,
@@ -78,23 +87,85 @@ def config_from_args(args: argparse.Namespace):
         "split_file": args.split_file,
         "split_seed": args.split_seed,
         "seed": args.seed,
-        "resume": args.resume,
         "device": args.device,
         "num_workers": args.num_workers,
         "max_steps_per_epoch": args.max_steps_per_epoch,
         "save_every_steps": args.save_every_steps,
+        "lr_schedule": getattr(args, "lr_schedule", None),
+        "warmup_steps": getattr(args, "warmup_steps", None),
+        "time_limit": getattr(args, "time_limit", None),
+        "amp": getattr(args, "amp", None),
     }
     if args.out:
         out = Path(args.out)
         overrides["out_dir"] = str(out.parent)
         overrides["name"] = out.name
+    return overrides
+
+
+def _resume_config(args: argparse.Namespace, overrides: dict):
+    """A resumed run: the checkpoint's settings, changed only where allowed (RunFolder's rule).
+
+    Values from ``--preset``/``--config`` count as asked for too, named by that option."""
+    from core.train.config import PRESETS, load_toml
+    from core.train.run_folder import merge_resume, read_resume_checkpoint
+
+    asked: dict = {}
+    names: dict[str, str] = {}
+    preset = args.preset
+    if args.config:
+        file_values = load_toml(args.config)
+        preset = preset or file_values.pop("preset", None)
+        file_values.pop("preset", None)
+    else:
+        file_values = {}
+    if preset:
+        asked.update(PRESETS.get(preset, {}))
+        names.update({k: f"--preset {preset}" for k in PRESETS.get(preset, {})})
+    asked.update(file_values)
+    names.update({k: f"--config {args.config}" for k in file_values})
+    for key, value in overrides.items():
+        if value is not None:
+            asked[key] = value
+            names[key] = FLAGS.get(key, "--" + key.replace("_", "-"))
+    payload = read_resume_checkpoint(args.resume)
+    return merge_resume(payload.get("train_config") or {}, args.resume, asked, names)
+
+
+def config_from_args(args: argparse.Namespace):
+    """argparse namespace → TrainConfig (only flags actually given override file/preset).
+
+    With ``--resume`` the checkpoint's stored settings win and a conflicting flag raises
+    RunFolderError naming it (see core.train.run_folder.merge_resume). Raises ValueError /
+    ReconError for bad values, naming the option or file.
+    """
+    from core.train.config import build_train_config
+
+    overrides = _overrides(args)
     if args.resume:
-        # a resumed run keeps its stored settings; only flags given here change run control
-        stored = read_checkpoint_dict(args.resume).get("train_config") or {}
-        for key in ("epochs", "device", "num_workers", "save_every_steps"):
-            if overrides.get(key) is None and key in stored:
-                overrides[key] = stored[key]
+        return _resume_config(args, overrides)
     return build_train_config(preset=args.preset, config_file=args.config, **overrides)
+
+
+def prepare_run_folder(cfg, overwrite: bool = False, fresh_name: bool = False):
+    """Make sure a new run does not write over an earlier one; returns the config to train.
+
+    A folder that holds a run is refused (RunFolderError naming it and the ways out) unless
+    ``overwrite`` (the old run's files are removed first) or ``fresh_name`` (the run moves to
+    the first free OUT-2, OUT-3, …). Resumed runs pass through unchanged.
+    """
+    from core.train.run_folder import RunFolder
+
+    if cfg.resume:
+        return cfg
+    folder = RunFolder(cfg.run_dir)
+    if fresh_name:
+        folder = folder.next_free()
+        return cfg.replace(out_dir=str(folder.path.parent), name=folder.path.name)
+    folder.check_new_run(overwrite)
+    if overwrite:
+        folder.clear_run()
+    return cfg
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,10 +179,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"recon train: error: {exc}", file=sys.stderr)
         return 2
+    cfg = prepare_run_folder(cfg, overwrite=args.overwrite, fresh_name=args.fresh_name)  # RunFolderError: exit 2
     with TqdmProgress(f"train {cfg.model}", unit="step", disable=args.quiet) as bar:
         result = train(cfg, progress=bar)
     last = result.history[-1] if result.history else {}
     summary = ", ".join(f"{k}={v:.4f}" for k, v in last.items() if k.startswith(("val_iou@", "val_acc", "train_loss")) and isinstance(v, float))
-    print(f"trained {cfg.model} for {result.epochs_completed} epoch(s), {result.global_step} steps; {summary}")
+    capped = " (stopped by --time-limit)" if getattr(result, "stopped_by_time_limit", False) else ""
+    print(f"trained {result.config.model} for {result.epochs_completed} epoch(s), {result.global_step} steps{capped}; {summary}")
     print(f"best: {result.best_path}\nlast: {result.last_path}")
     return 0

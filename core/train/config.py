@@ -6,12 +6,14 @@ Presets are plain dicts so the experiment runner can read, print and extend them
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Union
 
 import tomllib
 
+from core.errors import DataError, ReconError
 from core.models.registry import ModelConfig
 from core.spec import CE_WEIGHT_BY_CLASS_SET
 from core.taxonomy import ALL_CLASSES, SEVEN_CLASSES, resolve_classes
@@ -30,6 +32,38 @@ PRESETS: dict[str, dict[str, Any]] = {
     "smoke": {"epochs": 1, "batch_size": 8, "views": 1, "val_views": 1, "encoder": "fast", "num_workers": 0, "max_steps_per_epoch": 2},
 }
 DEFAULT_CE_WEIGHT = CE_WEIGHT_BY_CLASS_SET  # the paper's a, by class set (core.spec)
+
+LR_SCHEDULES = ("constant", "cosine", "onecycle")
+
+# The command-line spelling of each field whose CLI flag differs from "--" + name with dashes.
+CLI_FLAGS: dict[str, str] = {
+    "data_root": "--data",
+    "num_workers": "--workers",
+    "save_every_steps": "--save-every",
+    "out_dir": "--out",
+    "name": "--out",
+    "time_limit": "--time-limit",
+}
+
+
+def cli_flag(key: str) -> str:
+    """``lr`` → ``--lr``, ``num_workers`` → ``--workers``: how the CLI spells a config field."""
+    return CLI_FLAGS.get(key, "--" + key.replace("_", "-"))
+
+
+class ConfigError(ReconError, ValueError):
+    """A training option has a value of the wrong type or outside its range.
+
+    ``key`` is the TrainConfig field; ``problem`` says what is allowed. The message names the
+    option as the user wrote it: the CLI flag, or the TOML file and key (see
+    :func:`build_train_config`). Also a ValueError, so older ``except ValueError`` still works.
+    """
+
+    def __init__(self, key: str, problem: str, where: str | None = None):
+        self.key = key
+        self.problem = problem
+        self.where = where or key
+        super().__init__(f"{self.where}: {problem}")
 
 
 @dataclass
@@ -59,6 +93,10 @@ class TrainConfig:
     ce_weight: float = 0.05  # a in a·CE + b·BCE (proposed only)
     bce_weight: float = 1.0  # b
     max_steps_per_epoch: int = 0  # 0 = the whole epoch
+    lr_schedule: str = "constant"  # "constant" | "cosine" (to 1% of lr) | "onecycle" (rise to lr over 30%, cosine down)
+    warmup_steps: int = 0  # linear warm-up from lr/100 over the first N steps (constant / cosine)
+    time_limit: float = 0.0  # minutes of training (cumulative over resumes); 0 = no limit
+    channels_last: bool = True  # CUDA: 2D convs in channels-last layout (faster tensor-core kernels)
     seed: int = 0
     deterministic: bool = True  # CPU: torch.use_deterministic_algorithms during the run
     device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:N"
@@ -75,21 +113,41 @@ class TrainConfig:
     tensorboard: bool = True  # only if the tensorboard package is installed
 
     def __post_init__(self) -> None:
-        self.classes = resolve_classes(self.classes)
-        self.split_ratios = tuple(float(r) for r in self.split_ratios)  # type: ignore[assignment]
+        _check_types(self)
+        self.classes = _check_classes(self.classes)
+        self.split_ratios = _check_ratios(self.split_ratios)  # type: ignore[assignment]
         self.thresholds = tuple(float(t) for t in self.thresholds)
+        for t in self.thresholds + (self.select_threshold,):
+            if not (math.isfinite(t) and 0.0 < t < 1.0):
+                key = "select_threshold" if t == self.select_threshold else "thresholds"
+                raise ConfigError(key, f"IoU thresholds must lie strictly between 0 and 1, got {t}")
         self.views = _check_views("views", self.views)
         self.val_views = _check_views("val_views", self.val_views)
         for name in ("epochs", "batch_size"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
-        if self.ce_weight < 0 or self.bce_weight < 0:
-            raise ValueError("loss weights must be non-negative")
+            _at_least(name, getattr(self, name), 1)
+        _at_least("num_workers", self.num_workers, 0)
+        for name in ("max_steps_per_epoch", "save_every_steps", "log_every_steps"):
+            if getattr(self, name) != 0:  # 0 keeps its meaning ("off" / "the whole epoch")
+                _at_least(name, getattr(self, name), 1, " (or 0 for off)")
+        _at_least("warmup_steps", self.warmup_steps, 0)
+        _positive_finite("lr", self.lr)
+        for name in ("ce_weight", "bce_weight", "weight_decay", "time_limit"):
+            _non_negative_finite(name, getattr(self, name))
+        if self.bce_weight == 0 and self.ce_weight == 0:
+            raise ConfigError("bce_weight", "the loss weights cannot both be 0 (nothing would be learned)")
+        _finite("width_scale", self.width_scale)
+        if not 0.0 < self.width_scale <= 4.0:
+            raise ConfigError("width_scale", f"must be a number in (0, 4], got {self.width_scale}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError("lr_schedule", f"must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}")
         if self.select_threshold not in self.thresholds:
             self.thresholds = tuple(sorted(set(self.thresholds) | {self.select_threshold}))
-        self.model_config()  # validates model/encoder/fusion/embed_dim now, not mid-run
+        try:
+            self.model_config()  # validates model/encoder/fusion/embed_dim now, not mid-run
+        except ConfigError:
+            raise
+        except ValueError as exc:
+            raise ConfigError(_model_option_in(str(exc)), str(exc)) from None
 
     @property
     def run_dir(self) -> Path:
@@ -111,39 +169,137 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        """Build from plain values; ``ConfigError`` (a ValueError) names the first bad field."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+            raise ConfigError(unknown[0], f"unknown training option(s): {', '.join(unknown)}")
         return cls(**data)
 
     def replace(self, **changes: Any) -> "TrainConfig":
         return TrainConfig.from_dict({**self.to_dict(), **changes})
 
 
+# ----------------------------------------------------------------------------- validation
+_INT_FIELDS = ("embed_dim", "split_seed", "num_workers", "epochs", "batch_size", "max_steps_per_epoch", "seed",
+               "save_every_steps", "log_every_steps", "warmup_steps")
+_FLOAT_FIELDS = ("dropout", "width_scale", "lr", "weight_decay", "ce_weight", "bce_weight", "select_threshold", "time_limit")
+_BOOL_FIELDS = ("augment", "deterministic", "amp", "best_half", "tensorboard", "channels_last")
+_STR_FIELDS = ("model", "encoder", "fusion", "data_root", "device", "out_dir", "name", "lr_schedule")
+_OPTIONAL_STR_FIELDS = ("split_file", "resume")
+
+
+def _check_types(cfg: "TrainConfig") -> None:
+    """Coerce exact-valued numbers (3.0 → 3, 3 → 3.0) and refuse anything else by field name."""
+    for name in _INT_FIELDS:
+        v = getattr(cfg, name)
+        if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+            v = int(v)
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ConfigError(name, f"must be a whole number, got {v!r}")
+        setattr(cfg, name, v)
+    for name in _FLOAT_FIELDS:
+        v = getattr(cfg, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ConfigError(name, f"must be a number, got {v!r}")
+        setattr(cfg, name, float(v))
+    for name in _BOOL_FIELDS:
+        if not isinstance(getattr(cfg, name), bool):
+            raise ConfigError(name, f"must be true or false, got {getattr(cfg, name)!r}")
+    for name in _STR_FIELDS:
+        if not isinstance(getattr(cfg, name), str):
+            raise ConfigError(name, f"must be a string, got {getattr(cfg, name)!r}")
+    for name in _OPTIONAL_STR_FIELDS:
+        v = getattr(cfg, name)
+        if v is not None and not isinstance(v, str):
+            raise ConfigError(name, f"must be a path string, got {v!r}")
+    if isinstance(cfg.thresholds, (str, bytes)) or not hasattr(cfg.thresholds, "__iter__") or not all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) for t in cfg.thresholds):
+        raise ConfigError("thresholds", f"must be a list of numbers, got {cfg.thresholds!r}")
+
+
+def _finite(name: str, value: float) -> None:
+    if not math.isfinite(value):
+        raise ConfigError(name, f"must be a finite number, got {value}")
+
+
+def _positive_finite(name: str, value: float) -> None:
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(name, f"must be a positive finite number, got {value}")
+
+
+def _non_negative_finite(name: str, value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(name, f"must be a finite number of 0 or more, got {value}")
+
+
+def _at_least(name: str, value: int, minimum: int, note: str = "") -> None:
+    if value < minimum:
+        raise ConfigError(name, f"must be {minimum} or more{note}, got {value}")
+
+
+def _check_classes(value: Any) -> list[str]:
+    if isinstance(value, int) and not isinstance(value, bool) and value in (7, 13):
+        value = str(value)  # TOML ``classes = 13``
+    ok = isinstance(value, str) or (isinstance(value, (list, tuple)) and all(isinstance(c, str) for c in value))
+    if not ok:
+        raise ConfigError("classes", f"must be '13', '7', a comma list or a list of class names, got {value!r}")
+    try:
+        names = resolve_classes(value)
+    except (KeyError, ValueError) as exc:
+        raise ConfigError("classes", str(exc).strip("'\"")) from None
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise ConfigError("classes", f"names a class twice ({', '.join(dupes)})")
+    return names
+
+
+def _check_ratios(value: Any) -> tuple[float, float, float]:
+    bad = isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 3 or not all(
+        isinstance(r, (int, float)) and not isinstance(r, bool) for r in value)
+    if bad:
+        raise ConfigError("split_ratios", f"must be three numbers (train, val, test) summing to 1, got {value!r}")
+    ratios = tuple(float(r) for r in value)
+    if not all(math.isfinite(r) and r >= 0 for r in ratios) or abs(sum(ratios) - 1.0) > 1e-6 or ratios[0] <= 0:
+        raise ConfigError("split_ratios", f"must be three non-negative numbers summing to 1 with a non-empty train share, got {list(ratios)}")
+    return ratios  # type: ignore[return-value]
+
+
+def _model_option_in(message: str) -> str:
+    for key in ("encoder", "fusion", "embed_dim", "dropout", "model"):
+        if key in message:
+            return key
+    return "model"
+
+
 def _check_views(name: str, value: Views) -> Views:
     if isinstance(value, str):
         if value.strip().lower() == "all":
             return "all"
-        value = int(value)
-    if not 1 <= int(value) <= 24:
-        raise ValueError(f"{name} must be 'all' or 1..24, got {value}")
+        try:
+            value = int(value)
+        except ValueError:
+            raise ConfigError(name, f"must be 'all' or a whole number 1..24, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
+        raise ConfigError(name, f"must be 'all' or a whole number 1..24, got {value!r}")
     return int(value)
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file of TrainConfig fields (top level or under a [train] table)."""
-    from core.errors import DataError
-
     path = Path(path)
     try:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
     except FileNotFoundError:
         raise DataError(path, "config file not found") from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except IsADirectoryError:
+        raise DataError(path, "is a folder, not a TOML config file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DataError(path, f"not a readable TOML file ({exc})") from None
     doc = doc.get("train", doc)
+    if not isinstance(doc, dict):
+        raise DataError(path, "the [train] entry must be a table of training options")
     known = {f.name for f in fields(TrainConfig)} | {"preset"}
     unknown = sorted(set(doc) - known)
     if unknown:
@@ -153,6 +309,10 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 
 def build_train_config(preset: str | None = None, config_file: str | Path | None = None, **overrides: Any) -> TrainConfig:
     """defaults < preset < TOML file < overrides (None values in overrides are ignored).
+
+    A bad value raises ``ConfigError`` naming the CLI flag (``--lr: must be a positive finite
+    number, got nan``) when it came from ``overrides``, or ``DataError`` naming the TOML file
+    and key when it came from ``config_file``.
 
     The class-loss weight follows the paper unless set explicitly: 0.05 for the 13 classes,
     0.001 for the 7-class subset. A TOML file may name its own ``preset``.
@@ -174,9 +334,19 @@ def build_train_config(preset: str | None = None, config_file: str | Path | None
         elif names == set(ALL_CLASSES):
             values["ce_weight"] = DEFAULT_CE_WEIGHT["13"]
     for key in ("data_root", "out_dir", "split_file", "resume"):
-        if values.get(key) is not None:
+        if values.get(key) is not None and isinstance(values[key], Path):
             values[key] = str(values[key])
-    return TrainConfig.from_dict(values)
+    try:
+        return TrainConfig.from_dict(values)
+    except ConfigError as exc:
+        given = {k for k, v in overrides.items() if v is not None}
+        if exc.key in given:  # a flag or form field: name it as the CLI spells it
+            raise ConfigError(exc.key, exc.problem, cli_flag(exc.key)) from None
+        if config_file and exc.key in file_values:
+            raise DataError(Path(config_file), f"{exc.key}: {exc.problem}") from None
+        if preset and exc.key in PRESETS[preset]:
+            raise ConfigError(exc.key, exc.problem, f"preset {preset!r}: {exc.key}") from None
+        raise
 
 
 def paper_config(num_classes: int = 13, model: str = "proposed", **overrides: Any) -> TrainConfig:

@@ -5,6 +5,11 @@ augmentation, deterministic kernels); ``last.pt`` at every epoch end (and every 
 asked) resumes bit-exactly, mid-epoch included; a cancel saves ``last.pt`` before raising
 ``Cancelled``; ``best.pt`` follows validation IoU. Under torchrun every rank trains on its
 slice and rank 0 alone writes files.
+
+Numerics: a non-finite loss stops the run at once with ``TrainingDiverged`` (one line: step,
+loss, the last good ``last.pt`` kept untouched); checkpoints refuse non-finite tensors.
+A wall-clock cap (``time_limit`` minutes) ends the run cleanly at a step boundary: it
+validates and writes ``last.pt``/``best.pt`` as at an epoch end.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from core.errors import Cancelled, CheckpointError
+from core.errors import Cancelled, CheckpointError, ReconError
 from core.metrics import class_mean, per_class_means, voxel_iou
 from core.models.registry import ModelOutput, ReconModel, build_model, get_descriptor
 from core.progress import CancelToken, ProgressCallback
@@ -58,7 +63,11 @@ from core.train.events import (
 log = logging.getLogger(__name__)
 
 # Fields a resumed run may change; everything else comes from the checkpoint.
-RUN_CONTROL_FIELDS = ("epochs", "device", "amp", "num_workers", "save_every_steps", "log_every_steps", "tensorboard")
+RUN_CONTROL_FIELDS = ("epochs", "device", "amp", "num_workers", "save_every_steps", "log_every_steps", "tensorboard", "time_limit", "channels_last")
+
+
+class TrainingDiverged(ReconError):
+    """The loss became NaN or infinite; the run stopped without writing the bad state."""
 
 
 @dataclass
@@ -71,20 +80,46 @@ class TrainResult:
     epochs_completed: int
     global_step: int
     config: TrainConfig = field(repr=False)
+    stopped_by_time_limit: bool = False  # ended by cfg.time_limit before cfg.epochs
 
 
 # ----------------------------------------------------------------------------- pieces
 def resolve_device(spec: str, local_rank: int = 0) -> torch.device:
-    """"auto" → CUDA when present (this process's GPU under torchrun) else CPU."""
-    spec = (spec or "auto").lower()
-    if spec == "auto":
-        spec = "cuda" if torch.cuda.is_available() else "cpu"
-    if spec.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise ValueError("device 'cuda' requested but this PyTorch build sees no CUDA GPU")
-        if spec == "cuda":
-            return torch.device("cuda", local_rank)
-    return torch.device(spec)
+    """"auto" → CUDA when present (this process's GPU under torchrun) else CPU; DeviceError
+    (one line naming --device) for an unknown or absent device. See ``core.device``."""
+    from core.device import resolve_device as _resolve
+
+    return _resolve(spec, local_rank)
+
+
+def lr_factor(schedule: str, progress: float, step: int, warmup_steps: int) -> float:
+    """Multiplier of the base learning rate at ``step`` (0-based) and ``progress`` in [0, 1].
+
+    constant: 1; cosine: 1 → 0.01 along a half cosine; onecycle: 0.04 → 1 over the first 30 %
+    (cosine), then 1 → 0.001 (cosine). A linear warm-up from 0.01 over ``warmup_steps`` steps
+    multiplies constant and cosine. ``progress`` is the larger of steps done / planned and
+    time used / time limit, so a time-capped run still anneals to its end.
+    """
+    p = min(max(progress, 0.0), 1.0)
+    if schedule == "onecycle":
+        peak = 0.3
+        if p < peak:
+            return 0.04 + (1 - 0.04) * 0.5 * (1 - math.cos(math.pi * p / peak))
+        q = (p - peak) / (1 - peak)
+        return 0.001 + (1 - 0.001) * 0.5 * (1 + math.cos(math.pi * q))
+    factor = 1.0 if schedule == "constant" else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * p))
+    if warmup_steps > 0 and step < warmup_steps:
+        factor *= 0.01 + 0.99 * (step + 1) / warmup_steps
+    return factor
+
+
+def set_conv2d_channels_last(model: torch.nn.Module) -> torch.nn.Module:
+    """channels-last for the 2D image encoders only (``Module.to`` would also try the 5D decoder
+    weights): tensor-core convolution kernels read NHWC without transposes."""
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.Conv2d):
+            mod.weight.data = mod.weight.data.contiguous(memory_format=torch.channels_last)
+    return model
 
 
 def compute_loss(out: ModelOutput, voxels: torch.Tensor, labels: torch.Tensor, ce_weight: float, bce_weight: float) -> tuple[torch.Tensor, torch.Tensor, Optional[torch.Tensor]]:
@@ -206,6 +241,11 @@ class Trainer:
         self.device = resolve_device(cfg.device, self.dist.local_rank)
         if self.device.type == "cuda":
             torch.cuda.set_device(self.device)
+        if self.device.type == "cuda":
+            # TF32 matmuls/convs: ~2× fp32 on tensor cores at no measurable cost to IoU
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+            torch.backends.cudnn.benchmark = True
         self.run_dir = cfg.run_dir
         self.last_path = self.run_dir / "last.pt"
         self.best_path = self.run_dir / "best.pt"
@@ -228,6 +268,9 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.model_config = cfg.model_config()
         model: ReconModel = build_model(self.model_config).to(self.device)
+        self.channels_last = bool(cfg.channels_last and self.device.type == "cuda")
+        if self.channels_last:
+            set_conv2d_channels_last(model)
         self.raw_model = model
         self.priors_t = None
         if self.data.priors is not None:
@@ -247,6 +290,8 @@ class Trainer:
         self.global_step = 0
         self.history: list[dict[str, Any]] = []
         self.best_metric: Optional[float] = None
+        self.train_seconds = 0.0  # training wall time of earlier invocations (time limit, schedule)
+        self.stopped_by_time = False
         if resume_payload is not None:
             self._restore(resume_payload)
 
@@ -294,6 +339,7 @@ class Trainer:
         self.global_step = int(payload["global_step"])
         self.history = list(payload.get("history") or [])
         self.best_metric = payload.get("best_metric")
+        self.train_seconds = float((payload.get("extra") or {}).get("train_seconds", 0.0) or 0.0)
         restore_rng_state(payload.get("rng") or {})
 
     def save(self, path: Path, *, weights_only: bool = False) -> Path:
@@ -316,7 +362,7 @@ class Trainer:
             best_metric=self.best_metric,
             rng_state=None if weights_only else capture_rng_state(),
             half=weights_only and self.cfg.best_half,
-            extra={"world_size": self.dist.world_size},
+            extra={"world_size": self.dist.world_size, "train_seconds": self._elapsed(), "stopped_by_time_limit": self.stopped_by_time},
         )
 
     # -- one step ---------------------------------------------------------------------------
@@ -328,8 +374,42 @@ class Trainer:
     def _priors_for(self, labels: torch.Tensor) -> Optional[torch.Tensor]:
         return None if self.priors_t is None else self.priors_t[labels]
 
+    def _elapsed(self) -> float:
+        """Training seconds of this run so far, earlier invocations included."""
+        start = getattr(self, "_t_start", None)
+        return self.train_seconds + (time.perf_counter() - start if start is not None else 0.0)
+
+    def _time_up(self) -> bool:
+        """True once the time limit is spent; under torchrun all ranks agree (rank 0's clock rules)."""
+        if self.cfg.time_limit <= 0:
+            return False
+        up = self._elapsed() >= self.cfg.time_limit * 60.0
+        if self.dist.enabled:
+            up = all_mean(1.0 if up else 0.0, self.dist) > 0.0
+        return up
+
+    def _set_lr(self) -> float:
+        cfg = self.cfg
+        progress = self.global_step / max(1, self.total_steps)
+        if cfg.time_limit > 0:
+            progress = max(progress, self._elapsed() / (cfg.time_limit * 60.0))
+        lr = cfg.lr * lr_factor(cfg.lr_schedule, progress, self.global_step, cfg.warmup_steps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr
+
+    def _diverged(self, loss: float, bce: float, ce: Optional[float]) -> TrainingDiverged:
+        kept = f"the last good checkpoint {self.last_path} is kept" if self.last_path.is_file() else "no checkpoint was written"
+        parts = f"bce={bce:.4g}" + ("" if ce is None else f", ce={ce:.4g}")
+        return TrainingDiverged(f"training stopped at step {self.global_step + 1} (epoch {self.epoch + 1}): the loss is {loss} ({parts}), "
+                                f"not a finite number; {kept}; try a lower --lr (now {self.cfg.lr:g})")
+
     def train_step(self, batch: dict) -> tuple[float, float, Optional[float]]:
+        """One optimiser step; raises ``TrainingDiverged`` on a non-finite loss (nothing saved)."""
         images, voxels, labels = _tensor_batch(batch, self.device)
+        if self.channels_last:
+            images = images.contiguous(memory_format=torch.channels_last)
+        self._set_lr()
         self.model.train()
         with self._autocast():
             out = self.model(images, self._priors_for(labels))
@@ -342,7 +422,10 @@ class Trainer:
         else:
             loss.backward()
             self.optimizer.step()
-        return loss.item(), bce.item(), None if ce is None else ce.item()
+        values = (loss.item(), bce.item(), None if ce is None else ce.item())
+        if not all(math.isfinite(v) for v in values if v is not None):
+            raise self._diverged(*values)
+        return values
 
     # -- validation -------------------------------------------------------------------------
     @torch.no_grad()
@@ -361,6 +444,8 @@ class Trainer:
             if self.cancel is not None:
                 self.cancel.raise_if_cancelled()
             images, voxels, labels = _tensor_batch(batch, self.device)
+            if self.channels_last:
+                images = images.contiguous(memory_format=torch.channels_last)
             with self._autocast():
                 out = self.raw_model(images, self._priors_for(labels))
             prob = torch.sigmoid(out.occupancy_logits.float())
@@ -406,11 +491,15 @@ class Trainer:
                 self._tb.close()
             shutdown_distributed(self.dist)
         return TrainResult(self.run_dir, self.last_path, self.best_path if self.best_path.exists() else None, self.history,
-                           self.best_metric, self.epoch, self.global_step, self.cfg)
+                           self.best_metric, self.epoch, self.global_step, self.cfg, self.stopped_by_time)
 
     def _fit_epochs(self) -> None:
         cfg = self.cfg
-        while self.epoch < cfg.epochs:
+        self._t_start = time.perf_counter()
+        while self.epoch < cfg.epochs and not self.stopped_by_time:
+            if self.step_in_epoch == 0 and self.global_step > 0 and self._time_up():
+                self.stopped_by_time = True  # the last epoch end already validated and saved
+                break
             t_epoch = time.perf_counter()
             self.sampler.set_epoch(self.epoch, start=self.step_in_epoch * cfg.batch_size)
             losses: list[float] = []
@@ -431,6 +520,10 @@ class Trainer:
                         self.save(self.last_path)
                     if self.step_in_epoch >= self.steps_per_epoch:
                         break
+                    if self._time_up():
+                        self.stopped_by_time = True
+                        log.info("time limit of %g min reached at step %d; validating and saving", cfg.time_limit, self.global_step)
+                        break
             self._check_cancel()
             val = self.validate()
             train_loss = all_mean(float(np.mean(losses)) if losses else float("nan"), self.dist)
@@ -440,17 +533,22 @@ class Trainer:
                 self.best_metric = metric
             record = {"epoch": self.epoch, "step": self.global_step, "train_loss": train_loss, **{k: v for k, v in val.items() if k != "val_iou_per_class"},
                       "seconds": round(time.perf_counter() - t_epoch, 3)}
+            partial = self.step_in_epoch < self.steps_per_epoch  # stopped by the time limit mid-epoch
+            if partial:
+                record["partial"] = True
+                record["stopped"] = "time limit"
             if "val_iou_per_class" in val:
                 record["val_iou_per_class"] = val["val_iou_per_class"]
             self.history.append(record)
-            self.epoch += 1
-            self.step_in_epoch = 0
+            if not partial:  # a time-capped partial epoch stays resumable mid-epoch
+                self.epoch += 1
+                self.step_in_epoch = 0
             self.save(self.last_path)
             if is_best:
                 self.save(self.best_path, weights_only=True)
             barrier(self.dist)
             if self.dist.is_main:
-                event = EpochEvent(self.epoch - 1, cfg.epochs, self.global_step, self.total_steps, train_loss, val.get("val_loss"), metric,
+                event = EpochEvent(record["epoch"], cfg.epochs, self.global_step, self.total_steps, train_loss, val.get("val_loss"), metric,
                                    {k.split("@")[1]: v for k, v in val.items() if k.startswith("val_iou@")}, val.get("val_iou_class_mean"),
                                    val.get("val_accuracy"), is_best, record["seconds"], str(self.last_path))
                 dispatch(self.callbacks, "on_epoch", event)
