@@ -10,6 +10,7 @@ usable object is an error, because nothing sensible can follow from it.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -185,16 +186,46 @@ def read_metadata(path: str | Path) -> list[ViewParams]:
         raise DataError(path, "metadata file not found") from None
     except OSError as exc:
         raise DataError(path, f"cannot read metadata ({exc.strerror})") from None
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) != VIEWS_PER_OBJECT:
-        raise DataError(path, f"expected {VIEWS_PER_OBJECT} metadata lines, found {len(lines)}")
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+    if len(numbered) != VIEWS_PER_OBJECT:
+        raise DataError(path, f"expected {VIEWS_PER_OBJECT} metadata lines, found {len(numbered)} (one line per view)")
     views = []
-    for number, line in enumerate(lines, 1):
-        try:
-            views.append(ViewParams.from_line(line))
-        except ValueError as exc:
-            raise DataError(path, f"line {number}: {exc}") from None
+    for number, line in numbered:
+        problem = metadata_line_problem(line)
+        if problem:
+            raise DataError(path, f"line {number}: {problem}")
+        views.append(ViewParams.from_line(line))
     return views
+
+
+def metadata_line_problem(line: str) -> str | None:
+    """Why one ``azimuth elevation in_plane distance fov`` line is unusable, or None.
+
+    The camera is built from these numbers (``core.geometry.camera``): a NaN, an elevation
+    beyond the poles or a distance <= 0 would put it at NaN or behind the object."""
+    parts = line.split()
+    if len(parts) != 5:
+        return f"expected 5 numbers 'azimuth elevation in_plane distance fov', found {len(parts)} fields"
+    values = []
+    for name, text in zip(METADATA_FIELDS, parts):
+        try:
+            v = float(text)
+        except ValueError:
+            return f"{name} {text[:20]!r} is not a number"
+        if not math.isfinite(v):
+            return f"{name} is {text[:20]!r}, not a finite number"
+        values.append(v)
+    _az, elevation, _roll, distance, fov = values
+    if not -90.0 <= elevation <= 90.0:
+        return f"elevation {elevation:g} is outside [-90, 90] degrees"
+    if distance <= 0.0:
+        return f"distance {distance:g} is not positive"
+    if not 0.0 < fov < 180.0:
+        return f"field of view {fov:g} must lie between 0 and 180 degrees"
+    return None
+
+
+METADATA_FIELDS = ("azimuth", "elevation", "in_plane", "distance", "fov")
 
 
 def metadata_array(path: str | Path) -> np.ndarray:
