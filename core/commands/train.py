@@ -47,8 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     new = p.add_mutually_exclusive_group()
     new.add_argument("--overwrite", action="store_true", help="replace the run already in --out (its last.pt, best.pt, metrics)")
     new.add_argument("--fresh-name", action="store_true", help="if --out holds a run, train into OUT-2 (OUT-3, …) instead")
-    p.add_argument("--resume", help="a last.pt to continue from, in its own folder with its own settings "
-                                    "(only --epochs, --device, --workers, --save-every, --time-limit, --amp and --data may change)")
+    resume = p.add_argument("--resume", help="a last.pt to continue from, in its own folder with its own settings")
     p.add_argument("--config", help="TOML file of training options (top level or [train])")
     p.add_argument("--preset", choices=sorted(PRESETS), help="a named set of options")
     p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
@@ -60,6 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--time-limit", type=float, metavar="MINUTES", help="stop cleanly after this much training time (validates, saves last/best)")
     p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None, help="bf16 mixed precision on CUDA (default on; --no-amp: TF32)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from core.train.run_folder import RESUME_MAY_CHANGE
+
+    flags = [flag for f in RESUME_MAY_CHANGE if (flag := FLAGS.get(f, "--" + f.replace("_", "-"))) in p._option_string_actions]
+    resume.help += f" (only {', '.join(flags)} may change)"
     p.set_defaults(run=run)
     return p
 

@@ -36,11 +36,18 @@ from core.models.registry import ModelOutput, ReconModel, build_model, get_descr
 from core.progress import CancelToken, ProgressCallback
 from core.train.checkpoint import (
     capture_rng_state,
-    read_checkpoint_dict,
     restore_rng_state,
     save_checkpoint,
 )
 from core.train.config import TrainConfig
+from core.train.run_folder import (  # noqa: F401  (RUN_CONTROL_FIELDS: re-exported)
+    RESUME_MAY_CHANGE,
+    RUN_CONTROL_FIELDS,
+    RunFolder,
+    merge_resume,
+    read_resume_checkpoint,
+    resolve_splits,
+)
 from core.train.distributed import (
     DistInfo,
     ResumableShardSampler,
@@ -62,8 +69,6 @@ from core.train.events import (
 
 log = logging.getLogger(__name__)
 
-# Fields a resumed run may change; everything else comes from the checkpoint.
-RUN_CONTROL_FIELDS = ("epochs", "device", "amp", "num_workers", "save_every_steps", "log_every_steps", "tensorboard", "time_limit", "channels_last")
 
 
 class TrainingDiverged(ReconError):
@@ -151,19 +156,13 @@ def seed_everything(seed: int) -> None:
 
 
 def merge_resume_config(cfg: TrainConfig, stored: dict[str, Any], checkpoint_path: Path) -> TrainConfig:
-    """The checkpoint's config with the run-control fields of ``cfg``; run dir = the checkpoint's."""
-    try:
-        base = TrainConfig.from_dict(stored)
-    except (TypeError, ValueError) as exc:
-        raise CheckpointError(checkpoint_path, f"stored training config is invalid ({exc})") from None
-    changes = {k: getattr(cfg, k) for k in RUN_CONTROL_FIELDS}
-    if cfg.data_root:
-        changes["data_root"] = cfg.data_root
-    run_dir = Path(checkpoint_path).resolve().parent
-    changes.update(out_dir=str(run_dir.parent), name=run_dir.name, resume=str(checkpoint_path))
-    if base.split_file and not Path(base.split_file).is_file() and (run_dir / "splits.json").is_file():
-        changes["split_file"] = str(run_dir / "splits.json")  # the run folder was moved
-    return base.replace(**changes)
+    """The checkpoint's config with the run-control fields (and a non-empty data_root) of ``cfg``;
+    run dir = the checkpoint's. Other fields of ``cfg`` are ignored here (the CLI refuses them
+    up front: ``core.train.run_folder.merge_resume``). CheckpointError for an invalid stored config."""
+    changes = {k: getattr(cfg, k) for k in RESUME_MAY_CHANGE if hasattr(cfg, k)}
+    if not cfg.data_root:
+        changes.pop("data_root", None)
+    return merge_resume(stored, checkpoint_path, changes)
 
 
 def _tensor_batch(batch: dict, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -183,7 +182,6 @@ class _Data:
 def _prepare_data(cfg: TrainConfig, dist_info: DistInfo, progress: ProgressCallback | None, cancel: CancelToken | None) -> _Data:
     from core.data.dataset import R2N2Dataset
     from core.data.priors import compute_priors
-    from core.data.splits import load_splits, make_splits, save_splits
     from core.errors import DataError
     from core.io.r2n2 import discover
     from core.taxonomy import NAME_TO_SYNSET
@@ -194,10 +192,7 @@ def _prepare_data(cfg: TrainConfig, dist_info: DistInfo, progress: ProgressCallb
     if not root.is_dir():
         raise DataError(root, "data set folder not found")
     discovery = discover(root)  # every class present: splits must not depend on the class subset
-    if cfg.split_file:
-        splits = load_splits(cfg.split_file)
-    else:
-        splits = make_splits(discovery, cfg.split_ratios, cfg.split_seed)
+    splits = resolve_splits(discovery, cfg.split_file, train_config=cfg)  # a given file, else seed + ratios
     synsets = {NAME_TO_SYNSET[c] for c in cfg.classes}
     train = R2N2Dataset(root, cfg.classes, "train", splits, augment=cfg.augment, views=cfg.views, seed=cfg.seed, discovery=discovery)
     val = None
@@ -231,9 +226,7 @@ class Trainer:
         self.pause = pause
         resume_payload = None
         if cfg.resume:
-            resume_payload = read_checkpoint_dict(cfg.resume)
-            if resume_payload.get("optimizer") is None:
-                raise CheckpointError(cfg.resume, "holds weights only (no optimizer state); resume from a last.pt")
+            resume_payload = read_resume_checkpoint(cfg.resume)
             cfg = merge_resume_config(cfg, resume_payload.get("train_config") or {}, Path(cfg.resume))
         self.cfg = cfg
         probe = resolve_device(cfg.device)  # fails early and clearly on a CPU-only machine
@@ -247,8 +240,10 @@ class Trainer:
             torch.backends.cudnn.allow_tf32 = True
             torch.backends.cudnn.benchmark = True
         self.run_dir = cfg.run_dir
-        self.last_path = self.run_dir / "last.pt"
-        self.best_path = self.run_dir / "best.pt"
+        self.folder = RunFolder(self.run_dir)
+        self.last_path = self.folder.last
+        self.best_path = self.folder.best
+        self.resumed = resume_payload is not None
 
         seed_everything(cfg.seed)
         self.data = _prepare_data(cfg, self.dist, progress, cancel)
@@ -485,6 +480,8 @@ class Trainer:
             torch.use_deterministic_algorithms(True, warn_only=True)
         try:
             self._fit_epochs()
+            if self.resumed and self.dist.is_main:
+                self.folder.remove_stale_temps()  # a killed earlier invocation's half-written checkpoints
         finally:
             torch.use_deterministic_algorithms(deterministic_before)
             if self._tb is not None:
