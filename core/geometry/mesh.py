@@ -4,15 +4,14 @@ All meshes live in the world frame of ``core.geometry.camera``: voxel index ``i`
 ``[x, y, z]`` grid of side ``n`` has its centre at ``((i + 0.5) / n - 0.5) * scale``, so a
 mesh drawn with the R2N2 camera lands on the rendered silhouette.
 
-Pure numpy (plus skimage's marching cubes); files are written by hand so the formats stay
-small, binary where sensible, and independent of any GUI toolkit.
+Pure numpy (plus skimage's marching cubes); mesh files are written and read with trimesh
+(imported only when a mesh file is written or read), always atomically through
+``core.io.atomic``. An empty shape is never written as a mesh: no format has a valid file
+for it (glTF forbids zero-count accessors).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -129,84 +128,96 @@ def to_polydata(verts: np.ndarray, faces: np.ndarray):
 # ----------------------------------------------------------------------------- mesh files
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+class EmptyMeshError(DataError):
+    """A mesh with no faces: no format we write has a valid file for it (glTF forbids
+    zero-count accessors), so nothing is written."""
 
 
-def _obj_bytes(verts: np.ndarray, faces: np.ndarray) -> bytes:
-    lines = ["# recon-gui mesh (world frame: y up, objects face +x)"]
-    lines += [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in verts.tolist()]
-    lines += ["f " + " ".join(str(i + 1) for i in f) for f in faces.tolist()]
-    return ("\n".join(lines) + "\n").encode("ascii")
+def _trimesh(verts: np.ndarray, faces: np.ndarray, colors: np.ndarray | None = None):
+    """A ``trimesh.Trimesh`` holding exactly these vertices (no merging or reordering)."""
+    import trimesh  # lazy: training and evaluation never need it
+
+    kwargs = {}
+    if colors is not None:
+        kwargs["vertex_colors"] = colors
+    return trimesh.Trimesh(vertices=np.asarray(verts, dtype=np.float64), faces=triangulate(faces), process=False, validate=False, **kwargs)
 
 
-def _ply_bytes(verts: np.ndarray, faces: np.ndarray) -> bytes:
-    k = faces.shape[1]
-    header = (
-        "ply\nformat binary_little_endian 1.0\ncomment recon-gui mesh\n"
-        f"element vertex {len(verts)}\nproperty float x\nproperty float y\nproperty float z\n"
-        f"element face {len(faces)}\nproperty list uchar int vertex_indices\nend_header\n"
-    ).encode("ascii")
-    face_dtype = np.dtype([("n", "u1"), ("idx", "<i4", (k,))])
-    rec = np.empty(len(faces), dtype=face_dtype)
-    rec["n"] = k
-    rec["idx"] = faces
-    return header + verts.astype("<f4").tobytes() + rec.tobytes()
+def _check_colors(colors, n_verts: int) -> np.ndarray | None:
+    """Per-vertex colours as uint8 (N,4) RGBA: uint8 or floats in [0,1], RGB or RGBA."""
+    if colors is None:
+        return None
+    c = np.asarray(colors)
+    if c.ndim != 2 or c.shape[0] != n_verts or c.shape[1] not in (3, 4):
+        raise ValueError(f"colors must be (N,3) or (N,4) for {n_verts} vertices, got shape {c.shape}")
+    if c.dtype != np.uint8:
+        c = (np.clip(np.nan_to_num(c.astype(np.float64)), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    if c.shape[1] == 3:
+        c = np.concatenate([c, np.full((n_verts, 1), 255, np.uint8)], axis=1)
+    return c
 
 
-def _stl_bytes(verts: np.ndarray, faces: np.ndarray) -> bytes:
-    tris = triangulate(faces)
-    rec = np.zeros(len(tris), dtype=np.dtype([("n", "<f4", (3,)), ("v", "<f4", (3, 3)), ("attr", "<u2")]))
-    rec["n"] = face_normals(verts, tris)
-    rec["v"] = verts[tris]
-    header = b"recon-gui binary STL".ljust(80, b" ")
-    return header + struct.pack("<I", len(tris)) + rec.tobytes()
+def scalar_colors(values: np.ndarray, vmin: float = 0.0, vmax: float = 1.0, cmap: str = "viridis") -> np.ndarray:
+    """Per-vertex scalars (occupancy, error) -> uint8 (N,4) RGBA through a matplotlib colour
+    map, for ``save_mesh(..., colors=...)``; NaN values are drawn grey."""
+    from matplotlib import colormaps
+
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    span = vmax - vmin if vmax > vmin else 1.0
+    rgba = colormaps[cmap](np.clip((np.nan_to_num(v, nan=vmin) - vmin) / span, 0.0, 1.0), bytes=True)
+    rgba[~np.isfinite(v)] = (128, 128, 128, 255)
+    return np.ascontiguousarray(rgba, dtype=np.uint8)
 
 
-def _glb_bytes(verts: np.ndarray, faces: np.ndarray) -> bytes:
-    """A minimal glTF 2.0 binary: one mesh, one primitive (positions + uint32 indices)."""
-    tris = triangulate(faces)
-    pos = verts.astype("<f4").tobytes()
-    idx = tris.astype("<u4").tobytes()
-    pad = (-len(pos)) % 4
-    bin_chunk = pos + b"\0" * pad + idx
-    bin_chunk += b"\0" * ((-len(bin_chunk)) % 4)
-    vmin = verts.min(axis=0).tolist() if len(verts) else [0.0, 0.0, 0.0]
-    vmax = verts.max(axis=0).tolist() if len(verts) else [0.0, 0.0, 0.0]
-    doc = {
-        "asset": {"version": "2.0", "generator": "recon-gui"},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1, "mode": 4}]}],
-        "buffers": [{"byteLength": len(bin_chunk)}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": 0, "byteLength": len(pos), "target": 34962},
-            {"buffer": 0, "byteOffset": len(pos) + pad, "byteLength": len(idx), "target": 34963},
-        ],
-        "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": len(verts), "type": "VEC3", "min": vmin, "max": vmax},
-            {"bufferView": 1, "componentType": 5125, "count": int(tris.size), "type": "SCALAR"},
-        ],
-    }
-    js = json.dumps(doc, separators=(",", ":")).encode("utf-8")
-    js += b" " * ((-len(js)) % 4)
-    total = 12 + 8 + len(js) + 8 + len(bin_chunk)
-    return (
-        struct.pack("<4sII", b"glTF", 2, total)
-        + struct.pack("<I4s", len(js), b"JSON") + js
-        + struct.pack("<I4s", len(bin_chunk), b"BIN\0") + bin_chunk
-    )
+def sample_grid(occ: np.ndarray, verts: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """The grid's value at world points (trilinear; outside the grid is 0): occupancy or any
+    per-voxel quantity at mesh vertices, e.g. to colour them."""
+    from scipy.ndimage import map_coordinates
+
+    grid = _check_grid(occ).astype(np.float64, copy=False)
+    n = grid.shape[0]
+    idx = np.asarray(verts, dtype=np.float64) / scale * n + n / 2.0 - 0.5  # inverse of index_to_world
+    return map_coordinates(grid, idx.T, order=1, mode="constant", cval=0.0).astype(np.float32)
+
+
+def _obj_bytes(mesh) -> bytes:
+    from trimesh.exchange.obj import export_obj
+
+    text = export_obj(mesh, include_normals=False, include_color=mesh.visual.kind == "vertex", include_texture=False, header="recon-gui mesh (world frame: y up, objects face +x)")
+    return text.encode("utf-8")
+
+
+def _ply_bytes(mesh) -> bytes:
+    from trimesh.exchange.ply import export_ply
+
+    return export_ply(mesh, encoding="binary", vertex_normal=False, include_attributes=False)
+
+
+def _stl_bytes(mesh) -> bytes:
+    from trimesh.exchange.stl import export_stl
+
+    return export_stl(mesh)
+
+
+def _glb_bytes(mesh) -> bytes:
+    from trimesh.exchange.gltf import export_glb
+
+    return export_glb(mesh, include_normals=False)
 
 
 _WRITERS = {"obj": _obj_bytes, "ply": _ply_bytes, "stl": _stl_bytes, "glb": _glb_bytes}
 
 
-def save_mesh(path: str | Path, verts: np.ndarray, faces: np.ndarray) -> Path:
-    """Write .obj / .ply / .stl / .glb (chosen by suffix) atomically; quads are kept where the
-    format allows (obj, ply) and split into triangles elsewhere. Returns the path."""
+def save_mesh(path: str | Path, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray | None = None) -> Path:
+    """Write .obj / .ply / .stl / .glb (chosen by suffix) atomically with trimesh; quads are
+    split into triangles. ``colors`` (N,3|4, uint8 or floats in [0,1]) are stored per vertex
+    where the format has them (obj, ply, glb; STL has none). Returns the path.
+
+    Raises DataError for an unknown suffix, ``EmptyMeshError`` for a mesh without faces
+    (nothing is written) and ``OutputError`` naming the path when the file cannot be written.
+    """
+    from core.io.atomic import check_output_file, write_bytes
+
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in _WRITERS:
@@ -219,40 +230,45 @@ def save_mesh(path: str | Path, verts: np.ndarray, faces: np.ndarray) -> Path:
         raise ValueError(f"faces must be (M,3) or (M,4), got shape {faces.shape}")
     if len(faces) and (faces.min() < 0 or faces.max() >= len(verts)):
         raise ValueError("face indices out of range of the vertex array")
-    _atomic_write(path, _WRITERS[fmt](verts, faces))
+    check_output_file(path)  # a folder of that name: refused before any work
+    if len(faces) == 0:
+        raise EmptyMeshError(path, "the shape is empty (no surface at this threshold); no mesh file written")
+    if not np.isfinite(verts).all():
+        raise DataError(path, "mesh has non-finite vertex coordinates; not written")
+    mesh = _trimesh(verts, faces, _check_colors(colors, len(verts)))
+    write_bytes(path, _WRITERS[fmt](mesh))
     return path
 
 
 def read_glb(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read back a glb written by ``save_mesh`` (positions + triangle indices); DataError if malformed."""
+    """Read a glb (as written by ``save_mesh``) -> (verts (N,3) float32, triangles (M,3) int64),
+    all meshes of the scene joined; DataError naming the file if it is missing or malformed."""
     path = Path(path)
-    buf = path.read_bytes()
-    if len(buf) < 20 or buf[:4] != b"glTF":
+    mesh = read_mesh(path, "glb")
+    return mesh.vertices.astype(np.float32), mesh.faces.astype(np.int64)
+
+
+def read_mesh(path: str | Path, file_type: str | None = None):
+    """Any mesh file trimesh reads -> one ``trimesh.Trimesh`` (scene geometry joined, vertices
+    kept as stored); DataError naming the file for a missing, malformed or empty file."""
+    import trimesh
+
+    path = Path(path)
+    kind = (file_type or path.suffix.lstrip(".")).lower()
+    if not path.is_file():
+        raise DataError(path, "is a folder, not a mesh file" if path.is_dir() else "mesh file not found")
+    head = path.read_bytes()[:4]
+    if kind == "glb" and head != b"glTF":
         raise DataError(path, "not a glTF binary (missing 'glTF' magic)")
-    _magic, version, total = struct.unpack_from("<4sII", buf, 0)
-    if version != 2 or total != len(buf):
-        raise DataError(path, f"glb header says version {version}, {total} bytes; file has {len(buf)} bytes")
-    js_len, js_type = struct.unpack_from("<I4s", buf, 12)
-    if js_type != b"JSON":
-        raise DataError(path, "glb first chunk is not JSON")
-    doc = json.loads(buf[20:20 + js_len])
-    off = 20 + js_len
-    bin_len, bin_type = struct.unpack_from("<I4s", buf, off)
-    if bin_type != b"BIN\0":
-        raise DataError(path, "glb second chunk is not BIN")
-    binary = buf[off + 8: off + 8 + bin_len]
-    prim = doc["meshes"][0]["primitives"][0]
-
-    def accessor(i: int, dtype: str, width: int) -> np.ndarray:
-        acc = doc["accessors"][i]
-        view = doc["bufferViews"][acc["bufferView"]]
-        start = view.get("byteOffset", 0) + acc.get("byteOffset", 0)
-        arr = np.frombuffer(binary, dtype=dtype, count=acc["count"] * width, offset=start)
-        return arr.reshape(-1, width) if width > 1 else arr
-
-    verts = accessor(prim["attributes"]["POSITION"], "<f4", 3)
-    faces = accessor(prim["indices"], "<u4", 1).reshape(-1, 3).astype(np.int64)
-    return verts.copy(), faces
+    try:
+        with open(path, "rb") as f:
+            loaded = trimesh.load(f, file_type=kind, process=False, force="mesh")
+    except Exception as exc:  # noqa: BLE001 - any parser failure of a damaged file becomes one line naming it
+        first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise DataError(path, f"not a readable {kind} mesh ({first})") from None
+    if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
+        raise DataError(path, f"{kind} file holds no triangles")
+    return loaded
 
 
 # ----------------------------------------------------------------------------- voxel files
@@ -267,9 +283,15 @@ def save_voxels(path: str | Path, occ: np.ndarray, threshold: float = 0.4, scale
     grid = _check_grid(occ)
     fmt = path.suffix.lower().lstrip(".")
     if fmt == "npy":
-        tmp = path.with_name(path.name + ".tmp.npy")
-        np.save(tmp, np.asarray(grid, dtype=np.float32 if grid.dtype != bool else bool))
-        os.replace(tmp, path)
+        from core.io.atomic import write_with
+
+        arr = np.asarray(grid, dtype=np.float32 if grid.dtype != bool else bool)
+
+        def _npy(tmp: Path) -> None:
+            with open(tmp, "wb") as f:  # an open file: np.save would append ".npy" to a bare name
+                np.save(f, arr, allow_pickle=False)
+
+        write_with(path, _npy)
     elif fmt == "binvox":
         solid = grid if grid.dtype == bool else grid >= threshold
         write_binvox(path, Voxels(solid, translate=(-scale / 2.0,) * 3, scale=scale))

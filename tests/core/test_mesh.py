@@ -108,7 +108,7 @@ def test_mesh_files_parse_back_with_vtk(tmp_path, fmt):
     np.testing.assert_allclose(mesh.bounds, [verts[:, 0].min(), verts[:, 0].max(), verts[:, 1].min(), verts[:, 1].max(), verts[:, 2].min(), verts[:, 2].max()], atol=1e-5)
 
 
-def test_glb_round_trips_exactly_and_quads_are_kept_in_obj(tmp_path):
+def test_glb_round_trips_exactly_and_quads_are_triangulated(tmp_path):
     verts, quads = voxel_cube_mesh(_sphere(0.2) > 0.5)
     save_mesh(tmp_path / "cubes.glb", verts, quads)
     v2, f2 = read_glb(tmp_path / "cubes.glb")
@@ -116,10 +116,117 @@ def test_glb_round_trips_exactly_and_quads_are_kept_in_obj(tmp_path):
     np.testing.assert_array_equal(f2, triangulate(quads))
     save_mesh(tmp_path / "cubes.obj", verts, quads)
     face_lines = [ln for ln in (tmp_path / "cubes.obj").read_text().splitlines() if ln.startswith("f ")]
-    assert len(face_lines) == len(quads) and all(len(ln.split()) == 5 for ln in face_lines)
+    assert len(face_lines) == 2 * len(quads) and all(len(ln.split()) == 4 for ln in face_lines)
     stl = (tmp_path / "cubes.stl")
     save_mesh(stl, verts, quads)
     assert struct.unpack_from("<I", stl.read_bytes(), 80)[0] == 2 * len(quads)
+
+
+def _glb_json(path):
+    import json
+
+    buf = path.read_bytes()
+    js_len = struct.unpack_from("<I", buf, 12)[0]
+    return json.loads(buf[20:20 + js_len])
+
+
+@pytest.mark.parametrize("fmt", ["obj", "ply", "glb"])
+def test_vertex_colours_are_stored_where_the_format_has_them(tmp_path, fmt):
+    import trimesh
+
+    from core.geometry.mesh import sample_grid, scalar_colors
+
+    occ = _sphere(0.3)
+    verts, faces = occupancy_to_mesh(occ, 0.4)
+    values = sample_grid(occ, verts)
+    assert values.shape == (len(verts),) and np.allclose(values, 0.4, atol=0.05)  # the iso-surface
+    colours = scalar_colors(np.linspace(0, 1, len(verts)))
+    path = save_mesh(tmp_path / f"c.{fmt}", verts, faces, colors=colours)
+    back = trimesh.load(path, process=False, force="mesh")
+    assert back.visual.kind == "vertex"
+    got = np.asarray(back.visual.vertex_colors)[:, :3]
+    if fmt != "obj":  # obj stores colours as text floats: compare loosely
+        np.testing.assert_array_equal(got, colours[:, :3])
+    else:
+        assert np.abs(got.astype(int) - colours[:, :3]).max() <= 1
+    if fmt == "glb":
+        assert "COLOR_0" in _glb_json(path)["meshes"][0]["primitives"][0]["attributes"]
+
+
+def test_glb_is_valid_gltf(tmp_path):
+    verts, faces = occupancy_to_mesh(_sphere(0.3), 0.4)
+    doc = _glb_json(save_mesh(tmp_path / "s.glb", verts, faces))
+    assert doc["asset"]["version"] == "2.0"
+    assert all(acc["count"] > 0 for acc in doc["accessors"])
+
+
+@pytest.mark.parametrize("fmt", ["obj", "ply", "stl", "glb"])
+def test_empty_shape_is_never_written_as_a_mesh(tmp_path, fmt):
+    from core.geometry.mesh import EmptyMeshError
+
+    verts, faces = occupancy_to_mesh(np.zeros((32, 32, 32), np.float32), 0.4)
+    with pytest.raises(EmptyMeshError) as exc:
+        save_mesh(tmp_path / f"empty.{fmt}", verts, faces)
+    assert f"empty.{fmt}" in str(exc.value) and "empty" in str(exc.value).split(":", 1)[1]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mesh_target_that_is_a_folder_or_unwritable(tmp_path):
+    from core.io.atomic import OutputError
+
+    verts, faces = occupancy_to_mesh(_sphere(0.3), 0.4)
+    folder = tmp_path / "adir.glb"
+    folder.mkdir()
+    with pytest.raises(OutputError, match="adir.glb: is a folder"):
+        save_mesh(folder, verts, faces)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir.glb"] and list(folder.iterdir()) == []
+
+
+def test_full_disk_while_writing_a_mesh_leaves_no_temp_file(tmp_path, monkeypatch):
+    import errno
+
+    from core.io.atomic import OutputError
+
+    verts, faces = occupancy_to_mesh(_sphere(0.3), 0.4)
+    real_open = open
+
+    class FullFile:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.f.close()
+
+    def fake_open(file, mode="r", *a, **k):
+        f = real_open(file, mode, *a, **k)
+        return FullFile(f) if "w" in mode and ".part" in str(file) else f
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    with pytest.raises(OutputError) as exc:
+        save_mesh(tmp_path / "s.ply", verts, faces)
+    monkeypatch.undo()
+    assert "s.ply" in str(exc.value) and "no space left on device" in str(exc.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_damaged_glb_files_name_the_file(tmp_path):
+    verts, faces = occupancy_to_mesh(_sphere(0.3), 0.4)
+    good = save_mesh(tmp_path / "good.glb", verts, faces).read_bytes()
+    cut = tmp_path / "cut.glb"
+    cut.write_bytes(good[: len(good) // 2])
+    with pytest.raises(DataError, match="cut.glb"):
+        read_glb(cut)
+    with pytest.raises(DataError, match="missing.glb: mesh file not found"):
+        read_glb(tmp_path / "missing.glb")
 
 
 def test_bad_mesh_paths_and_files_raise_one_line_errors(tmp_path):
