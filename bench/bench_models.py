@@ -1,6 +1,7 @@
 """Image encoders side by side, both inside the proposed model: ``r2n2`` (faithful) vs ``fast``.
 
     python bench/bench_models.py [--threads 2] [--batch 32] [--iou-epochs N --objects-per-class K]
+    python bench/bench_models.py --device cuda --batch 64 --train-steps 20 [--variants ...] --out X.json
 
 Measures, in one process so the ratios share the machine's load:
 - training throughput (images/s at batch 32, Adam step included) and CPU ms per image;
@@ -166,8 +167,106 @@ def iou_comparison(epochs: dict[str, int], objects_per_class: int, root: str | N
     return out
 
 
+# ----------------------------------------------------------------------------- accelerator
+# name: (TF32 on, bf16 autocast, channels-last, torch.compile)
+DEVICE_VARIANTS: dict[str, tuple[bool, bool, bool, bool]] = {
+    "fp32": (False, False, False, False),
+    "tf32": (True, False, False, False),
+    "bf16": (True, True, False, False),
+    "tf32+channels_last": (True, False, True, False),
+    "bf16+channels_last": (True, True, True, False),
+    "tf32+channels_last+compile": (True, False, True, True),
+    "bf16+channels_last+compile": (True, True, True, True),
+}
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_training_on(encoder: str, variant: str, device: torch.device, batch: int, steps: int, budget_s: float) -> dict:
+    """Training img/s of the proposed model (13 classes) on ``device`` in one precision variant:
+    the trainer's step (fused Adam, a·CE + b·BCE), median of ``steps`` timed steps after warm-up,
+    at most ``budget_s`` seconds of timing. ``torch.compile`` time is reported apart."""
+    tf32, bf16, channels_last, compile_ = DEVICE_VARIANTS[variant]
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
+        torch.backends.cudnn.benchmark = True
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(name="proposed", classes=list(ALL_CLASSES), encoder=encoder)).to(device).train()
+    if channels_last:
+        set_conv2d_format(model, torch.channels_last)
+    opt = make_optimizer(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, 3, 127, 127, device=device)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    y = (torch.rand(batch, 1, 32, 32, 32, device=device) > 0.85).float()
+    labels = torch.randint(0, len(ALL_CLASSES), (batch,), device=device)
+    forward = torch.compile(model) if compile_ else model
+
+    def step():
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            out = forward(x)
+        loss = F.binary_cross_entropy_with_logits(out.occupancy_logits.float(), y) + 0.05 * F.cross_entropy(out.class_logits.float(), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+
+    t = time.perf_counter()
+    for _ in range(3 if compile_ else 2):
+        loss = step()
+    _sync(device)
+    warm_s = time.perf_counter() - t
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < steps and (time.perf_counter() - start) < budget_s:
+        t = time.perf_counter()
+        loss = step()
+        _sync(device)
+        times.append(time.perf_counter() - t)
+    med = statistics.median(times)
+    return {"img_per_s": batch / med, "step_ms": 1000 * med, "steps_timed": len(times), "warmup_s": warm_s,
+            "loss_finite": bool(torch.isfinite(loss).item())}
+
+
+def device_bench(device_spec: str, encoders: list[str], variants: list[str], batch: int, steps: int, budget_s: float, out: Path) -> int:
+    """Train img/s per encoder × variant on an accelerator (or the CPU); writes ``out`` after each row."""
+    device = torch.device(device_spec)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else (platform.processor() or platform.machine())
+    result: dict = {"device": name, "device_spec": device_spec, "torch": torch.__version__,
+                    "cuda": getattr(torch.version, "cuda", None), "batch": batch, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                    "model": "proposed (13 classes)", "encoders": {}}
+    for enc in encoders:
+        rows: dict = {}
+        for variant in variants:
+            try:
+                rows[variant] = time_training_on(enc, variant, device, batch, steps, budget_s)
+            except Exception as exc:  # noqa: BLE001 - a variant this build cannot run (e.g. no compiler) is recorded, not fatal
+                rows[variant] = {"error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"}
+            r = rows[variant]
+            shown = f"{r['img_per_s']:9.0f} img/s  ({r['step_ms']:.1f} ms/step, warm-up {r['warmup_s']:.1f} s)" if "img_per_s" in r else r["error"]
+            print(f"  {enc:5} {variant:28} {shown}", flush=True)
+            result["encoders"][enc] = rows
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=1))
+    best = {enc: max(((v, r["img_per_s"]) for v, r in rows.items() if "img_per_s" in r), key=lambda t: t[1], default=(None, 0.0))
+            for enc, rows in result["encoders"].items()}
+    result["best"] = {enc: {"variant": v, "img_per_s": ips} for enc, (v, ips) in best.items()}
+    out.write_text(json.dumps(result, indent=1))
+    print(f"wrote {out}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", help="accelerator mode: train img/s per encoder × precision variant on this device (e.g. cuda)")
+    ap.add_argument("--variants", default="fp32,tf32,bf16,tf32+channels_last,bf16+channels_last",
+                    help=f"with --device: comma list of {', '.join(DEVICE_VARIANTS)}")
+    ap.add_argument("--encoders", default="fast,r2n2", help="with --device: encoders to measure")
+    ap.add_argument("--budget", type=float, default=6.0, help="with --device: seconds of timed steps per variant at most")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--train-steps", type=int, default=3, help="timed steps per encoder (after one warm-up)")
@@ -180,6 +279,14 @@ def main() -> int:
     ap.add_argument("--iou-reuse", type=Path, help="a previous models.json: take IoU rows of encoders not trained now (same --root)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
+    if args.device:
+        variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+        unknown = [v for v in variants if v not in DEVICE_VARIANTS]
+        if unknown:
+            ap.error(f"--variants: unknown {', '.join(unknown)}; choose from {', '.join(DEVICE_VARIANTS)}")
+        encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
+        out = args.out if args.out != RESULTS else RESULTS.with_name(f"models_{args.device.split(':')[0]}.json")
+        return device_bench(args.device, encoders, variants, args.batch, max(3, args.train_steps), args.budget, out)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 

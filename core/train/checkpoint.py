@@ -2,16 +2,23 @@
 
 One file answers "what is this model?" (model config, classes, split id, project version,
 training config, metrics history) and, for the baseline, carries the class priors it was
-trained with, so prediction needs no data set. Files are written to a temp name and renamed
-(``os.replace``) so a crash never leaves a half-written ``last.pt``. Loading uses
-``weights_only=True``: a checkpoint holds tensors and plain Python values only.
+trained with, so prediction needs no data set. Files are written through ``core.io.atomic``
+(temp name + rename) so a crash or a full disk never leaves a half-written ``last.pt`` nor a
+temp file. Loading uses ``weights_only=True``: a checkpoint holds tensors and plain Python
+values only, and no code in a file is ever run.
+
+Numerics: a checkpoint is never written holding a NaN or infinite tensor; half-precision files
+keep buffers (BatchNorm statistics) and any weight outside the fp16 range in fp32; loading
+checks that every tensor is finite and that the class list, the priors and the weights fit
+the model, and says which file and which entry is wrong in one line.
 """
 
 from __future__ import annotations
 
-import os
+import math
 import random
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -21,7 +28,9 @@ import torch
 
 import core
 from core.errors import CheckpointError
+from core.io.atomic import write_with
 from core.models.registry import ModelConfig, ReconModel, build_model
+from core.spec import GRID_SIZE
 
 _BUILD_LOCK = threading.Lock()
 
@@ -86,25 +95,48 @@ def _python_state_from_plain(st: list) -> tuple:
 
 
 # ----------------------------------------------------------------------------- save
+FP16_MAX = float(torch.finfo(torch.float16).max)  # 65504
+
+
 def _atomic_torch_save(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """torch.save through core.io.atomic: OutputError naming ``path`` ("no space left on
+    device") on failure, no temp file left behind."""
+    write_with(path, lambda tmp: torch.save(obj, tmp))
 
 
 def _state_dict(model: torch.nn.Module, half: bool) -> dict[str, torch.Tensor]:
+    """CPU copy of the weights; ``half`` stores parameters as fp16 except those outside the
+    fp16 range, and always keeps buffers (BatchNorm running statistics, whose variance can
+    legitimately exceed 65504) in their own precision."""
     module = getattr(model, "module", model)  # unwrap DistributedDataParallel
     sd = module.state_dict()
+    buffers = {name for name, _ in module.named_buffers()}
     out = {}
     for k, v in sd.items():
         v = v.detach().cpu()
-        out[k] = v.half() if half and v.is_floating_point() else v.clone()
+        fits = v.numel() == 0 or float(v.abs().max()) <= FP16_MAX
+        out[k] = v.half() if half and v.is_floating_point() and k not in buffers and fits else v.clone()
     return out
+
+
+def first_non_finite(tensors: dict[str, Any], prefix: str = "") -> str | None:
+    """Name of the first floating tensor (nested dicts/lists searched) holding NaN or ±inf."""
+    for key, value in tensors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, torch.Tensor):
+            if value.is_floating_point() and value.numel() and not bool(torch.isfinite(value).all()):
+                return name
+        elif isinstance(value, dict):
+            found = first_non_finite(value, name + ".")
+            if found:
+                return found
+        elif isinstance(value, (list, tuple)):
+            found = first_non_finite({str(i): v for i, v in enumerate(value)}, name + ".")
+            if found:
+                return found
+        elif isinstance(value, float) and not math.isfinite(value) and prefix.startswith("optimizer"):
+            return name
+    return None
 
 
 def save_checkpoint(
@@ -127,12 +159,20 @@ def save_checkpoint(
     extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write a checkpoint atomically. ``half`` stores float weights as fp16 (prediction-only
-    files); ``optimizer``/``rng_state`` make it resumable. Returns the path."""
+    files; buffers and out-of-range weights stay fp32); ``optimizer``/``rng_state`` make it
+    resumable. Returns the path. Raises CheckpointError (nothing written) if a weight, a prior
+    or an optimizer state is not finite, OutputError naming ``path`` if the write fails."""
     path = Path(path)
     if priors is not None:
         priors = torch.as_tensor(np.asarray(priors, dtype=np.float32) if not isinstance(priors, torch.Tensor) else priors.float()).cpu().half()
         if priors.dim() != 4 or priors.shape[0] != model_config.num_classes:
             raise ValueError(f"priors must be C×32×32×32 with C={model_config.num_classes}, got {tuple(priors.shape)}")
+    state = _state_dict(model, half)
+    optimizer_state = optimizer.state_dict() if optimizer is not None else None
+    bad = first_non_finite(state, "model_state.") or (first_non_finite({"priors": priors}) if priors is not None else None) \
+        or (first_non_finite(optimizer_state.get("state", {}), "optimizer.") if optimizer_state else None)
+    if bad:
+        raise CheckpointError(path, f"not written: {bad} holds NaN or infinite values (the run diverged); the previous file is kept")
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -142,9 +182,9 @@ def save_checkpoint(
         "classes": list(model_config.classes),
         "split_id": split_id,
         "priors": priors,
-        "model_state": _state_dict(model, half),
-        "weights_dtype": "float16" if half else "float32",
-        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "model_state": state,
+        "weights_dtype": "float16" if half else "float32",  # buffers and out-of-range weights stay float32
+        "optimizer": optimizer_state,
         "scaler": scaler.state_dict() if scaler is not None else None,
         "epoch": int(epoch),
         "step_in_epoch": int(step_in_epoch),
@@ -167,20 +207,87 @@ def export_checkpoint(src: str | Path, dst: str | Path, half: bool = True) -> Pa
 
 # ----------------------------------------------------------------------------- load
 def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """The raw payload; CheckpointError for a missing, truncated or foreign file."""
+    """The raw payload; CheckpointError for a missing, truncated or foreign file.
+
+    Only tensors and plain values are unpickled (``weights_only``): a file carrying code or
+    arbitrary objects is refused without running anything, and no library warning is printed.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(path, "is a folder, not a checkpoint file")
     if not path.is_file():
         raise CheckpointError(path, "checkpoint file not found")
     try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's notes on weights_only / legacy formats: the error below says it all
+            payload = torch.load(path, map_location=map_location, weights_only=True)
+    except PermissionError:
+        raise CheckpointError(path, "cannot read the file: permission denied") from None
     except Exception as exc:  # noqa: BLE001 - any decoding failure of a damaged file (KeyError, EOFError, ...) is reported, with its cause
+        if "Weights only load failed" in str(exc) or type(exc).__name__ == "UnpicklingError":
+            raise CheckpointError(path, "not a recon-gui checkpoint: it holds Python objects or code a checkpoint never has (not loaded, nothing run)") from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise CheckpointError(path, f"not a readable checkpoint (truncated or not a recon-gui file; {type(exc).__name__}: {first[:100]})") from exc
+        raise CheckpointError(path, f"not a readable checkpoint (truncated or not a recon-gui file; {type(exc).__name__}: {first[:100]})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(path, "not a recon-gui checkpoint (a PyTorch file without the recon-gui header)")
     if int(payload.get("format_version", 0)) > FORMAT_VERSION:
         raise CheckpointError(path, f"written by a newer recon-gui (checkpoint format {payload['format_version']}, this build reads {FORMAT_VERSION})")
     return payload
+
+
+def validate_payload(path: Path, payload: dict[str, Any]) -> tuple[ModelConfig, list[str], dict[str, torch.Tensor]]:
+    """Check a raw payload before building anything -> (model config, classes, model_state).
+
+    One-line CheckpointError naming ``path`` for: no weights, weights that are not a dict of
+    tensors, a model config of the wrong type or values, a class list that is not unique
+    strings, and any non-finite tensor (weights or priors: what a diverged run leaves).
+    """
+    state = payload.get("model_state")
+    if state is None:
+        raise CheckpointError(path, "holds no weights (no model_state entry)")
+    if not isinstance(state, dict) or not state or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise CheckpointError(path, "model_state is not a table of named weight tensors")
+    raw_config = payload.get("model_config")
+    if not isinstance(raw_config, dict):
+        raise CheckpointError(path, f"model_config must be a table of model settings, got {type(raw_config).__name__}")
+    try:
+        model_config = ModelConfig.from_dict(raw_config)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(path, f"checkpoint has an invalid model config ({str(exc).splitlines()[0][:160]})") from None
+    classes = payload.get("classes") or model_config.classes
+    if not isinstance(classes, (list, tuple)) or not classes or not all(isinstance(c, str) and c for c in classes):
+        raise CheckpointError(path, f"class list must be a list of names, got {classes!r:.80}")
+    classes = list(classes)
+    dupes = sorted({c for c in classes if classes.count(c) > 1})
+    if dupes:
+        raise CheckpointError(path, f"class list names {', '.join(dupes)} more than once")
+    if model_config.classes and list(model_config.classes) != classes:
+        n, m = len(classes), len(model_config.classes)
+        if n != m:
+            from core.models.registry import get_descriptor
+
+            outputs = "outputs" if get_descriptor(model_config.name).has_classifier else "class priors"
+            raise CheckpointError(path, f"{n} class names for a model with {m} {outputs}")
+        raise CheckpointError(path, "its class list differs from the one its model was built with (names or order)")
+    model_config.classes = classes
+    bad = first_non_finite(state)
+    if bad:
+        raise CheckpointError(path, f"its weights are not finite ({bad} holds NaN or infinite values: the run that wrote it diverged)")
+    priors = payload.get("priors")
+    if priors is not None and not isinstance(priors, torch.Tensor):
+        raise CheckpointError(path, f"priors must be a tensor, got {type(priors).__name__}")
+    if isinstance(priors, torch.Tensor) and first_non_finite({"priors": priors}):
+        raise CheckpointError(path, "its class priors hold NaN or infinite values")
+    return model_config, classes, state
+
+
+def _check_outputs(path: Path, model: torch.nn.Module, num_classes: int) -> None:
+    """The classifier's output count must equal the number of class names (else the names
+    would label the wrong probabilities)."""
+    head = getattr(model, "classifier", None)
+    last = [m for m in head.modules() if isinstance(m, torch.nn.Linear)][-1:] if isinstance(head, torch.nn.Module) else []
+    if last and last[0].out_features != num_classes:
+        raise CheckpointError(path, f"{num_classes} class names for a model with {last[0].out_features} outputs")
 
 
 def load_checkpoint(
@@ -193,28 +300,31 @@ def load_checkpoint(
     file when it is another model, another class list, truncated, or not a checkpoint."""
     path = Path(path)
     payload = read_checkpoint_dict(path, map_location)
-    try:
-        model_config = ModelConfig.from_dict(payload["model_config"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(path, f"checkpoint has an invalid model config ({exc})") from None
+    model_config, classes, state = validate_payload(path, payload)
     if expect_model is not None and model_config.name != expect_model:
         raise CheckpointError(path, f"is a '{model_config.name}' checkpoint, not '{expect_model}'")
-    classes = list(payload.get("classes") or model_config.classes)
     if expect_classes is not None and list(expect_classes) != classes:
         raise CheckpointError(path, f"was trained on classes [{', '.join(classes)}], not [{', '.join(expect_classes)}]")
     with _BUILD_LOCK:  # the GUI loads both slots on worker threads at once; build one model at a time
-        model = build_model(model_config)
-        state = {k: (v.float() if v.is_floating_point() else v) for k, v in payload["model_state"].items()}
+        try:
+            model = build_model(model_config)
+        except (ValueError, TypeError) as exc:
+            raise CheckpointError(path, f"holds a model config this build cannot make ({str(exc).splitlines()[0][:160]})") from None
+        state = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
         try:
             model.load_state_dict(state)
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()[0]
             raise CheckpointError(path, f"weights do not fit the '{model_config.name}' architecture ({first[:160]})") from None
+    _check_outputs(path, model, len(classes))
     model.to(map_location).eval()
     priors = payload.get("priors")
     priors_np = priors.float().cpu().numpy() if isinstance(priors, torch.Tensor) else None
     if model.needs_prior and priors_np is None:
-        raise CheckpointError(path, "baseline checkpoint lacks its class priors")
+        raise CheckpointError(path, f"'{model_config.name}' checkpoint lacks its class priors")
+    if priors_np is not None and priors_np.shape != (len(classes), GRID_SIZE, GRID_SIZE, GRID_SIZE):
+        raise CheckpointError(path, f"priors have shape {tuple(priors_np.shape)}, expected {len(classes)}×{GRID_SIZE}×{GRID_SIZE}×{GRID_SIZE} "
+                                    f"(one {GRID_SIZE}³ grid per class)")
     return LoadedCheckpoint(
         path=path,
         model=model,
