@@ -17,6 +17,7 @@ composite, ``normalize``). ``PreparedImage.note`` says in one line which case ap
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -38,7 +39,12 @@ WORK_SIDE = 384  # pictures are downscaled to this longer side before any analys
 ALPHA_MIN = 250  # an alpha channel whose minimum is at least this is treated as "no alpha"
 BORDER_UNIFORM_FRACTION = 0.85
 MIN_OBJECT_FRACTION = 0.005
+MIN_OBJECT_PIXELS = 16  # fewer visible pixels than a 4×4 patch: nothing to reconstruct
 MAX_OBJECT_FRACTION = 0.95
+
+
+class NoObjectError(DataError):
+    """The picture shows nothing to reconstruct (fully transparent, or one plain colour)."""
 
 
 @dataclass
@@ -62,6 +68,7 @@ class BackdropEstimate:
     tolerance: float
     reason: str
     holes_removed: int = 0  # enclosed backdrop regions (seen through the object) also removed
+    object_fraction: float | None = None  # share of the picture left as object (None: not computed)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -80,10 +87,12 @@ def _open(src: ImageInput) -> tuple[Image.Image, str]:
         path = Path(src)
         fp = path
     try:
-        img = Image.open(fp)
-        original_size = img.size
-        img.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode huge photos at a reduced scale
-        img.load()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            img = Image.open(fp)
+            original_size = img.size
+            img.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode huge photos at a reduced scale
+            img.load()
     except FileNotFoundError:
         raise DataError(path, "image file not found") from None
     except IsADirectoryError:
@@ -94,6 +103,7 @@ def _open(src: ImageInput) -> tuple[Image.Image, str]:
         raise DataError(path, f"image is too large to open safely ({exc})") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise DataError(path, f"image is corrupt or truncated ({exc})") from None
+    img.info["library_notes"] = _warning_notes(caught)
     img.info["original_size"] = original_size
     return img, str(path)
 
@@ -139,13 +149,24 @@ def load_picture(src: ImageInput) -> tuple[np.ndarray, bool, list[str], str]:
     img, name = _open(src)
     notes: list[str] = []
     orig = img.info.get("original_size", img.size)
-    orientation = _orientation(img)
-    try:
-        img = ImageOps.exif_transpose(img) or img
-        if orientation not in (None, 1):
-            notes.append("rotated by its EXIF orientation")
-    except Exception as exc:  # a malformed EXIF block must not hide the picture itself
-        notes.append(f"EXIF orientation ignored ({type(exc).__name__})")
+    notes.extend(img.info.get("library_notes", []))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        orientation = _orientation(img)
+        if orientation in VALID_ORIENTATIONS and orientation != 1:
+            try:
+                turned = ImageOps.exif_transpose(img)
+            except Exception as exc:  # noqa: BLE001 - a malformed EXIF block must not hide the picture itself
+                notes.append(f"EXIF orientation ignored ({type(exc).__name__})")
+            else:
+                if turned is not None and turned is not img:
+                    img = turned
+                    notes.append("rotated by its EXIF orientation")
+        elif orientation is not None and orientation != 1:
+            notes.append(f"EXIF orientation {orientation!r} is not a valid value (1-8): ignored")
+    for note in _warning_notes(caught):
+        if note not in notes:
+            notes.append(note)
     rgba, alpha_used = _to_rgba(img, notes)
     h, w = rgba.shape[:2]
     if max(h, w) > WORK_SIDE and (h, w) != (RENDER_SIZE, RENDER_SIZE):
@@ -158,11 +179,34 @@ def load_picture(src: ImageInput) -> tuple[np.ndarray, bool, list[str], str]:
     return rgba, alpha_used, notes, name
 
 
+VALID_ORIENTATIONS = range(1, 9)  # EXIF 2.3: 1 = upright, 2-8 = mirrored and/or rotated
+
+
 def _orientation(img: Image.Image) -> int | None:
     try:
-        return img.getexif().get(0x0112)
-    except Exception:
+        value = img.getexif().get(0x0112)
+    except Exception:  # noqa: BLE001 - unreadable EXIF: treated as absent
         return None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return -1  # present but not a number: reported as invalid
+
+
+def _warning_notes(caught) -> list[str]:
+    """Library warnings while decoding -> short notes for ``PreparedImage.note`` (never stderr)."""
+    notes: list[str] = []
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, Image.DecompressionBombWarning):
+            note = "a very large picture (opened anyway; it is downscaled)"
+        elif "EXIF" in text or "exif" in text:
+            note = "damaged EXIF data ignored"
+        else:
+            continue
+        if note not in notes:
+            notes.append(note)
+    return notes
 
 
 # ----------------------------------------------------------------------------- backdrop
@@ -215,8 +259,8 @@ def estimate_backdrop(rgb: np.ndarray) -> BackdropEstimate:
         obj = (sizes >= 0.02 * sizes.max())[labels]
     frac = float(obj.mean())
     if not (MIN_OBJECT_FRACTION <= frac <= MAX_OBJECT_FRACTION):
-        return BackdropEstimate(None, col, uniform, tolerance, f"removing the plain border colour would leave {frac:.1%} of the picture")
-    return BackdropEstimate(obj, col, uniform, tolerance, "plain backdrop", n_dropped)
+        return BackdropEstimate(None, col, uniform, tolerance, f"removing the plain border colour would leave {frac:.1%} of the picture", object_fraction=frac)
+    return BackdropEstimate(obj, col, uniform, tolerance, "plain backdrop", n_dropped, object_fraction=frac)
 
 
 # ----------------------------------------------------------------------------- canvas
@@ -261,10 +305,18 @@ def _finish(rgba137: np.ndarray, method: str, note: str) -> PreparedImage:
 
 
 def prepare_image(src: ImageInput) -> PreparedImage:
-    """Any picture (path, bytes, binary file, PIL image or array) -> model input, preview and a one-line note."""
+    """Any picture (path, bytes, binary file, PIL image or array) -> model input, preview and a one-line note.
+
+    Raises DataError naming the file for an unreadable picture and ``NoObjectError`` when it
+    shows nothing to reconstruct: fully transparent, or one plain colour with no object left
+    after removing it."""
     rgba, alpha_used, notes, name = load_picture(src)
     h, w = rgba.shape[:2]
     prefix = ("; ".join(notes) + "; ") if notes else ""
+    visible = int((rgba[..., 3] > 8).sum())
+    if visible < MIN_OBJECT_PIXELS and _has_alpha_channel(rgba):
+        raise NoObjectError(name, "no object in the picture (it is fully transparent); nothing to reconstruct" if visible == 0
+                            else f"no object in the picture (only {visible} pixel(s) are not transparent); nothing to reconstruct")
     if (h, w) == (RENDER_SIZE, RENDER_SIZE) and alpha_used:
         return _finish(rgba, "render", prefix + "137×137 render with alpha: used as it is (R2N2 evaluation crop)")
     if alpha_used:
@@ -278,6 +330,13 @@ def prepare_image(src: ImageInput) -> PreparedImage:
                 + (f" and {est.holes_removed} enclosed backdrop region(s)" if est.holes_removed else "") + ", "
                 f"cropped to the object and scaled to {TARGET_EXTENT} px")
         return _finish(fit_to_canvas(cut), "backdrop", prefix + note)
+    if est.object_fraction is not None and est.object_fraction < MIN_OBJECT_FRACTION:
+        raise NoObjectError(name, f"no object in the picture (one plain colour: removing the background leaves {est.object_fraction:.1%}); nothing to reconstruct")
     opaque = rgba.copy()
     opaque[..., 3] = 255
     return _finish(letterbox(opaque), "as-is", prefix + f"no alpha and {est.reason}: used the whole picture as it is, letterboxed on white")
+
+
+def _has_alpha_channel(rgba: np.ndarray) -> bool:
+    """Whether transparency is in play at all (an opaque picture has alpha 255 everywhere)."""
+    return bool(rgba[..., 3].min() < ALPHA_MIN)

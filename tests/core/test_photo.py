@@ -172,3 +172,59 @@ def test_generated_render_as_a_photo_is_cut_out(tmp_path, tiny_synth_root, name)
     assert prep.method == "backdrop", prep.note
     ref = prepare_image(Image.fromarray(fit_to_canvas(render)))
     assert _iou(_object_mask(prep.preview), _object_mask(ref.preview)) > 0.8
+
+
+CASE_IMAGES = __import__("pathlib").Path(__file__).parents[1] / "data" / "cases" / "images"
+
+
+def test_fully_transparent_picture_has_no_object(tmp_path):
+    from core.data.photo import NoObjectError
+
+    with pytest.raises(NoObjectError) as exc:
+        prepare_image(CASE_IMAGES / "transparent.png")
+    msg = str(exc.value)
+    assert msg.startswith(str(CASE_IMAGES / "transparent.png")) and "no object in the picture" in msg
+    # any size, and a nearly empty alpha (a few stray pixels) too
+    stray = np.zeros((300, 500, 4), np.uint8)
+    stray[10, 10] = (200, 0, 0, 255)
+    Image.fromarray(stray, "RGBA").save(tmp_path / "stray.png")
+    with pytest.raises(NoObjectError, match="stray.png: no object in the picture"):
+        prepare_image(tmp_path / "stray.png")
+
+
+def test_plain_colour_picture_has_no_object(tmp_path):
+    from core.data.photo import NoObjectError
+
+    for colour in ((255, 255, 255), (30, 90, 200)):
+        Image.new("RGB", (640, 480), colour).save(tmp_path / "plain.jpg", quality=92)
+        with pytest.raises(NoObjectError, match="plain.jpg: no object in the picture"):
+            prepare_image(tmp_path / "plain.jpg")
+
+
+def test_small_cut_out_on_a_big_transparent_canvas_is_still_an_object(render):
+    canvas = np.zeros((1200, 1200, 4), np.uint8)
+    small = np.asarray(Image.fromarray(render, "RGBA").resize((40, 40), Image.Resampling.LANCZOS))
+    canvas[600:640, 300:340] = small
+    prep = prepare_image(canvas)
+    assert prep.method == "alpha"
+
+
+def test_damaged_exif_is_a_note_not_a_library_warning(recwarn):
+    prep = prepare_image(CASE_IMAGES / "bad_exif.jpg")
+    assert "EXIF" in prep.note and prep.method == "backdrop"
+    assert not [w for w in recwarn if "EXIF" in str(w.message)]
+
+
+def test_invalid_exif_orientation_is_not_claimed_as_a_rotation():
+    prep = prepare_image(CASE_IMAGES / "b12_exif_orient9.jpg")
+    assert "rotated" not in prep.note and "orientation 9" in prep.note and "ignored" in prep.note
+
+
+def test_decompression_warning_becomes_a_note(tmp_path, recwarn, monkeypatch):
+    big = np.full((700, 900, 3), 255, np.uint8)
+    big[200:500, 300:600] = (40, 40, 40)
+    Image.fromarray(big).save(tmp_path / "big.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 400_000)  # 630,000 px: over the warning limit, under the error one
+    prep = prepare_image(tmp_path / "big.png")
+    assert "very large picture" in prep.note
+    assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]
