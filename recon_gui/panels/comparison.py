@@ -1,8 +1,10 @@
-"""Baseline | proposed | ground truth, side by side, with one shared camera.
+"""Baseline | proposed | ground truth (or the input picture), with one shared camera.
 
-The three renderers share a single vtkCamera, so they always show the same view; a change
-made in any view (mouse, standard view, turntable) marks the camera modified and one queued
-render refreshes all three.
+The renderers share a single vtkCamera, so they always show the same view; a change made in
+any view (mouse, standard view, turntable) marks the camera modified and one queued render
+refreshes all of them. The panes sit in a row, or in a two-column grid when that gives each
+pane more room (a tall window). Without ground truth the third pane shows the input picture
+rather than an empty view. The controls wrap onto more rows instead of hiding.
 """
 
 from __future__ import annotations
@@ -11,26 +13,34 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QLabel,
     QSlider,
-    QSplitter,
-    QToolBar,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from recon_gui.panels.inspect_bar import InspectBar
 from recon_gui.panels.viewport import (
     DISPLAY_MODES,
     MODE_LABELS,
+    MODE_TIPS,
+    SlicePlane,
     Viewport,
+    fit_linked_camera,
     format_threshold,
 )
+from recon_gui.panels.action_strip import ActionStrip
+from recon_gui.panels.picture_pane import PicturePane
+from recon_gui.state import VIEW_TITLES
 from recon_gui.theme import LIGHT, Theme
 
-SLOT_TITLES = {"baseline": "Baseline (shape prior)", "proposed": "Proposed (classification)", "truth": "Ground truth"}
+SLOT_TITLES = {k: VIEW_TITLES[k] for k in ("baseline", "proposed", "truth")}
+LONGEST_CLASS_NAME = "watercraft"  # the prior box shows every ShapeNet class name whole
 # Camera directions (from the object towards the camera) in the y-up world; objects face +x.
 STANDARD_VIEWS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
     "front": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
@@ -66,35 +76,46 @@ class ComparisonPanel(QWidget):
         self._gl_checked = False
         self.software_gl = False
         self.input_camera = None
+        self.current_view = "iso"
         self.camera.AddObserver("ModifiedEvent", self._on_camera_modified)
         self.turntable = QTimer(self)
         self.turntable.setInterval(TURNTABLE_INTERVAL_MS)
         self.turntable.timeout.connect(lambda: self.rotate(TURNTABLE_STEP_DEG))
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        for view in self.views.values():
-            splitter.addWidget(view)
-        splitter.setChildrenCollapsible(False)
-        for i in range(3):
-            splitter.setStretchFactor(i, 1)
+        self.picture_pane = PicturePane(theme, self)
+        self.third = QStackedWidget(self)  # the truth view, or the input picture when there is no truth
+        self.third.addWidget(self.views["truth"])
+        self.third.addWidget(self.picture_pane)
+        self.panes: dict[str, QWidget] = {"baseline": self.views["baseline"], "proposed": self.views["proposed"],
+                                          "truth": self.third}
+        self.pane_host = QWidget(self)
+        self.pane_grid = QGridLayout(self.pane_host)
+        self.pane_grid.setContentsMargins(0, 0, 0, 0)
+        self.pane_grid.setSpacing(4)
+        self.arrangement = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_toolbar())
-        layout.addWidget(splitter, 1)
+        self.inspect_bar = InspectBar(self)
+        self.inspect_bar.sliceChanged.connect(self.set_slice)
+        self.modeChanged.connect(self.inspect_bar.set_mode)
+        layout.addWidget(self.inspect_bar)
+        layout.addWidget(self.pane_host, 1)
+        self._arrange()
+        for view in self.views.values():
+            view.resized.connect(self.fit_camera)
         self.set_standard_view("iso")
 
     # ------------------------------------------------------------------ controls
-    def _build_toolbar(self) -> QToolBar:
-        """A tool bar of actions: controls that do not fit fold into its overflow menu, and the
-        actions' shortcuts work wherever the window adds them (its View menu)."""
-        bar = QToolBar("3D view", self)
+    def _build_toolbar(self) -> ActionStrip:
+        """The view controls as a wrapping strip (nothing folds away at any width); the actions'
+        shortcuts work wherever the window adds them (its View menu)."""
+        bar = ActionStrip(self)
         bar.setObjectName("viewToolBar")
-        bar.setMovable(False)
         self.toolbar = bar
         self.mode_group = QActionGroup(self)
         self.mode_actions: dict[str, QAction] = {}
-        tips = {"voxels": "Occupied voxels as cubes", "mesh": "Smooth surface by marching cubes",
-                "occupancy": "Voxels coloured by their predicted occupancy probability"}
+        tips = MODE_TIPS
         for i, mode in enumerate(DISPLAY_MODES):
             action = QAction(MODE_LABELS[mode], self)
             action.setCheckable(True)
@@ -127,6 +148,8 @@ class ComparisonPanel(QWidget):
         self.prior_combo.setToolTip("Class whose mean shape the baseline uses as its prior; "
                                     "'auto' takes the proposed model's top class")
         self.prior_combo.addItem("auto")
+        self.prior_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.prior_combo.setMinimumContentsLength(len(LONGEST_CLASS_NAME))
         self.prior_combo.currentTextChanged.connect(self.priorChoiceChanged)
         bar.addWidget(self.prior_combo)
 
@@ -162,6 +185,80 @@ class ComparisonPanel(QWidget):
         """The panel's actions for the window's View menu (None = separator)."""
         return [*self.mode_actions.values(), None, *self.view_actions.values(), self.input_view_action,
                 self.reset_action, self.turntable_action]
+
+    # ------------------------------------------------------------------ panes
+    def add_pane(self, key: str, widget: QWidget) -> None:
+        """Another pane beside the comparison (e.g. an inspection view); it joins the row/grid."""
+        self.panes[key] = widget
+        self.arrangement = ""
+        self._arrange()
+
+    def pane_keys(self) -> list[str]:
+        """The panes shown, in order; the third is "truth" or "input" (the picture, no truth)."""
+        keys = []
+        for key, widget in self.panes.items():
+            if key == "truth":
+                keys.append("truth" if self.third.currentWidget() is self.views["truth"] else "input")
+            elif not widget.isHidden():
+                keys.append(key)
+        return keys
+
+    def pane_texts(self, key: str) -> tuple[str, str]:
+        """(title, caption) of a pane as shown above it."""
+        if key == "input":
+            return self.picture_pane.title_label.text(), self.picture_pane.caption.text()
+        view = self.views[key]
+        return view.title_label.text(), view.caption.text()
+
+    def pane_image(self, key: str, scale: int = 1, transparent: bool = False) -> np.ndarray:
+        """A pane's pixels, (H, W, 3|4) uint8: a 3D view rendered (alpha 0 on its background when
+        ``transparent``), or the input picture itself at its own resolution."""
+        if key == "input":
+            from recon_gui.panels.input_panel import qimage_to_array
+
+            pixmap = self.picture_pane.pixmap
+            if pixmap is None or pixmap.isNull():
+                return np.zeros((8, 8, 4), np.uint8)
+            return qimage_to_array(pixmap.toImage())
+        plotter = self.views[key].plotter
+        plotter.render()
+        shot = plotter.screenshot(None, transparent_background=transparent, return_img=True,
+                                  scale=scale if scale > 1 else None)
+        return np.asarray(shot)
+
+    def show_picture_instead_of_truth(self, pixmap: QPixmap | None, caption: str = "") -> None:
+        """No ground truth: the third pane shows the input picture (None: back to the truth view)."""
+        if pixmap is None:
+            self.third.setCurrentWidget(self.views["truth"])
+            return
+        self.picture_pane.set_picture(pixmap)
+        self.picture_pane.caption.setText(caption or "no ground truth for this picture")
+        self.third.setCurrentWidget(self.picture_pane)
+
+    def _arrange(self) -> None:
+        """A row, or a two-column grid when that gives every pane a larger square."""
+        widgets = [w for w in self.panes.values() if not w.isHidden() or w is self.third]
+        n = max(1, len(widgets))
+        w, h = max(1, self.pane_host.width()), max(1, self.pane_host.height())
+        row_side = min(w / n, h)
+        rows = -(-n // 2)
+        grid_side = min(w / 2, h / rows)
+        arrangement = "grid" if n > 2 and grid_side > row_side * 1.1 else "row"
+        if arrangement == self.arrangement and self.pane_grid.count() == n:
+            return
+        self.arrangement = arrangement
+        for widget in widgets:
+            self.pane_grid.removeWidget(widget)
+        for i in range(4):
+            self.pane_grid.setColumnStretch(i, 0)
+            self.pane_grid.setRowStretch(i, 0)
+        cols = n if arrangement == "row" else 2
+        for i, widget in enumerate(widgets):
+            self.pane_grid.addWidget(widget, i // cols, i % cols)
+        for c in range(cols):
+            self.pane_grid.setColumnStretch(c, 1)
+        for r in range(-(-n // cols)):
+            self.pane_grid.setRowStretch(r, 1)
 
     def set_input_camera(self, camera) -> None:
         """The picture's own camera (a session.ViewCamera) or None; enables the Input view."""
@@ -213,8 +310,16 @@ class ComparisonPanel(QWidget):
         self.render_all()
         self.modeChanged.emit(mode)
 
+    def set_slice(self, cut: SlicePlane) -> None:
+        """The same cut in every view."""
+        for view in self.views.values():
+            view.set_slice(cut, render=False)
+        self.render_all()
+
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self.picture_pane.theme = theme
+        self.picture_pane.canvas.update()
         for key, view in self.views.items():
             if key == "truth":
                 view._colour = theme.ground_truth_colour
@@ -229,6 +334,7 @@ class ComparisonPanel(QWidget):
             self.views[slot].set_data(occupancies.get(slot), ground_truth, messages.get(slot, ""), render=False)
         self.views["truth"].set_data(ground_truth, ground_truth,
                                      messages.get("truth", "no ground truth for this image"), render=False)
+        self.fit_camera()
         self.render_all()
 
     def clear(self, message: str = "") -> None:
@@ -285,15 +391,33 @@ class ComparisonPanel(QWidget):
             self.camera.SetViewAngle(angle)
             self.camera.OrthogonalizeViewUp()
             self.camera.SetClippingRange(0.1, 10.0)
+            self.current_view = name
+            self.fit_camera()
         finally:
             self._rendering = False
         self.render_all()
 
+    def fit_camera(self) -> None:
+        """Zoom so the shapes fill the views (not in the input view: that angle is the picture's);
+        while the turntable turns (or a GIF records), one zoom that holds for the whole turn."""
+        if self.current_view == "input":
+            self.camera.SetWindowCenter(0.0, 0.0)
+            return
+        was = self._rendering
+        self._rendering = True
+        try:
+            fit_linked_camera(self.camera, list(self.views.values()), turntable=self.turntable.isActive())
+        finally:
+            self._rendering = was
+
     def resizeEvent(self, event) -> None:  # noqa: N802
-        """The view angle applies to the narrower side, so tall side-by-side views never crop the shape."""
+        """Row or grid for the new size; the view angle applies to the narrower side, so tall
+        panes never crop the shape."""
         super().resizeEvent(event)
+        self._arrange()
         view = self.views["proposed"].plotter
         self.camera.SetUseHorizontalViewAngle(view.width() < view.height())
+        self.fit_camera()
 
     def reset_camera(self) -> None:
         self.set_standard_view("iso")
@@ -301,6 +425,13 @@ class ComparisonPanel(QWidget):
     def rotate(self, degrees: float) -> None:
         """Turn the shared camera about the vertical axis through the origin (view-up turns
         with it, so the top view spins in place)."""
+        if self.current_view != "input":
+            self.current_view = "turn"  # a turn keeps the shape whole at every azimuth
+            self._rendering = True
+            try:
+                fit_linked_camera(self.camera, list(self.views.values()), turntable=True)
+            finally:
+                self._rendering = False
         a = math.radians(degrees)
         c, s = math.cos(a), math.sin(a)
         turn = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
@@ -318,6 +449,7 @@ class ComparisonPanel(QWidget):
             self.turntable_action.setChecked(on)  # re-enters through toggled
             return
         self.turntable.start() if on else self.turntable.stop()
+        self.fit_camera()
 
     def close_views(self) -> None:
         self.turntable.stop()

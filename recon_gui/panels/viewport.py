@@ -1,4 +1,5 @@
-"""One 3D view of a 32³ occupancy grid: voxel cubes, a smooth mesh, or probability-coloured voxels.
+"""One 3D view of a 32³ occupancy grid: voxel cubes, a smooth mesh, probability-coloured voxels,
+or the errors against the ground truth; optionally cut open by a slice plane.
 
 Geometry is rebuilt on the UI thread: on a 32³ grid, cell extraction and marching cubes take
 2–5 ms (measured), well below the ~50 ms at which work has to move to a worker, and staying
@@ -11,15 +12,26 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
+from core.geometry.compare import FALSE_NEGATIVE, FALSE_POSITIVE, TRUE_POSITIVE, ErrorCounts, classify_errors, counts_of
 from core.metrics import voxel_iou
+from recon_gui.panels.camera_fit import fit_view, hull_points
 from recon_gui.theme import LIGHT, Theme
 
-DISPLAY_MODES = ("voxels", "mesh", "occupancy")
-MODE_LABELS = {"voxels": "Voxels", "mesh": "Smooth mesh", "occupancy": "Occupancy colours"}
+DISPLAY_MODES = ("voxels", "mesh", "occupancy", "error")
+MODE_LABELS = {"voxels": "Voxels", "mesh": "Smooth mesh", "occupancy": "Occupancy colours", "error": "Errors"}
+MODE_TIPS = {"voxels": "Occupied voxels as cubes", "mesh": "Smooth surface by marching cubes",
+             "occupancy": "Voxels coloured by their predicted occupancy probability (scale: the shown range)",
+             "error": "The prediction against the ground truth: correct grey, extra red, missing as a faint ghost"}
+# Error view: correct stays neutral so the mistakes stand out; missing voxels are a ghost
+# (drawn, but see-through) so the shape that should be there is visible behind the prediction.
+ERROR_COLOURS = {TRUE_POSITIVE: "#a3a7ad", FALSE_POSITIVE: "#e02a22", FALSE_NEGATIVE: "#3b8ede"}
+ERROR_NAMES = {TRUE_POSITIVE: "correct", FALSE_POSITIVE: "extra", FALSE_NEGATIVE: "missing"}
+GHOST_OPACITY = 0.22
+SLICE_AXES = ("x", "y", "z")
 
 
 def format_threshold(threshold: float) -> str:
@@ -40,8 +52,51 @@ def voxel_grid(occ: np.ndarray) -> pv.ImageData:
     return grid
 
 
-def build_geometry(occ: np.ndarray, threshold: float, mode: str) -> pv.DataSet | None:
-    """The dataset to draw for ``mode``; None when nothing passes the threshold."""
+@dataclass(frozen=True)
+class SlicePlane:
+    """A cut through the grid: along ``axis`` ("x", "y", "z"; None = no cut) only voxels with
+    index < ``position`` stay (world coordinate < position/n - 0.5), so the cut face looks
+    towards the standard views (which all look from the positive side)."""
+
+    axis: str | None = None
+    position: int = 16
+
+    def __post_init__(self) -> None:
+        if self.axis is not None and self.axis not in SLICE_AXES:
+            raise ValueError(f"unknown slice axis {self.axis!r}; expected one of {SLICE_AXES}")
+
+    @property
+    def active(self) -> bool:
+        return self.axis is not None
+
+    def keep_mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        """bool grid of ``shape``: True for the voxels on the kept side."""
+        keep = np.ones(shape, dtype=bool)
+        if self.axis is not None:
+            a = SLICE_AXES.index(self.axis)
+            index = [slice(None)] * 3
+            index[a] = slice(max(0, int(self.position)), None)
+            keep[tuple(index)] = False
+        return keep
+
+    def world_cut(self, n: int) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        """(normal, origin) of the cut in the views' frame (the grid spans [-0.5, 0.5]³)."""
+        a = SLICE_AXES.index(self.axis or "x")
+        normal, origin = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
+        normal[a] = 1.0
+        origin[a] = self.position / n - 0.5
+        return tuple(normal), tuple(origin)
+
+    def describe(self, n: int) -> str:
+        return f"cut: {self.axis} < {self.position}/{n}" if self.axis else ""
+
+
+NO_SLICE = SlicePlane()
+
+
+def build_geometry(occ: np.ndarray, threshold: float, mode: str, cut: SlicePlane = NO_SLICE) -> pv.DataSet | None:
+    """The dataset to draw for ``mode`` ("error" draws like "voxels" here; see
+    ``build_error_geometry``); None when nothing passes the threshold on the kept side."""
     if mode not in DISPLAY_MODES:
         raise ValueError(f"unknown display mode {mode!r}; expected one of {DISPLAY_MODES}")
     mask = occupied_mask(occ, threshold)
@@ -51,8 +106,59 @@ def build_geometry(occ: np.ndarray, threshold: float, mode: str) -> pv.DataSet |
         from core.geometry.mesh import occupancy_to_mesh, to_polydata
 
         verts, faces = occupancy_to_mesh(np.asarray(occ, dtype=np.float32), threshold)
-        return to_polydata(verts, faces) if len(faces) else None
+        if not len(faces):
+            return None
+        poly = to_polydata(verts, faces)
+        if cut.active:  # an open cut: the inside of the surface shows through it
+            normal, origin = cut.world_cut(occ.shape[0])
+            poly = poly.clip(normal=normal, origin=origin, invert=True)
+            if poly.n_cells == 0:
+                return None
+        return poly
+    if cut.active:
+        mask &= cut.keep_mask(mask.shape)
+        if not mask.any():
+            return None
     return voxel_grid(occ).extract_cells(np.flatnonzero(mask.ravel(order="F")))
+
+
+def build_error_geometry(occ: np.ndarray, truth: np.ndarray, threshold: float, cut: SlicePlane = NO_SLICE
+                         ) -> tuple[pv.DataSet | None, pv.DataSet | None, ErrorCounts]:
+    """(solid, ghost, counts): the predicted voxels with an RGB ``error_colour`` per cell
+    (correct / extra), the missing voxels, and the counts over the whole grid (a cut hides
+    voxels, it does not change the score)."""
+    labels = classify_errors(occ, truth, threshold)
+    counts = counts_of(labels)
+    shown = labels if not cut.active else np.where(cut.keep_mask(labels.shape), labels, 0)
+    flat = shown.ravel(order="F")
+    grid = voxel_grid(occ)
+    solid_ids = np.flatnonzero((flat == TRUE_POSITIVE) | (flat == FALSE_POSITIVE))
+    ghost_ids = np.flatnonzero(flat == FALSE_NEGATIVE)
+    solid = ghost = None
+    if len(solid_ids):
+        solid = grid.extract_cells(solid_ids)
+        palette = np.array([pv.Color(ERROR_COLOURS.get(k, "#000000")).int_rgb for k in range(4)], dtype=np.uint8)
+        solid.cell_data["error_colour"] = palette[flat[solid_ids]]
+    if len(ghost_ids):
+        ghost = grid.extract_cells(ghost_ids)
+    return solid, ghost, counts
+
+
+def fit_linked_camera(camera, views, turntable: bool = False) -> float | None:
+    """Zoom the shared vtkCamera of ``views`` so all their shapes fit and the largest fills the
+    views (see camera_fit); returns the new view angle, or None when there is nothing to fit."""
+    points = [v.shape_points() for v in views if v.isVisible()]
+    points = np.concatenate([p for p in points if p is not None and len(p)] or [np.zeros((0, 3))])
+    sizes = [(v.plotter.width(), v.plotter.height()) for v in views
+             if v.isVisible() and v.plotter.width() > 1 and v.plotter.height() > 1]
+    if not len(points) or not sizes:
+        return None
+    horizontal = bool(camera.GetUseHorizontalViewAngle())  # whichever side the panel lets the angle apply to
+    fit = fit_view(camera.GetPosition(), camera.GetFocalPoint(), camera.GetViewUp(), points,
+                   [sw / sh for sw, sh in sizes], horizontal=horizontal, turntable=turntable)
+    camera.SetViewAngle(fit.view_angle_deg)
+    camera.SetWindowCenter(*fit.window_centre)
+    return fit.view_angle_deg
 
 
 @dataclass
@@ -64,6 +170,8 @@ class ViewState:
 
 class Viewport(QWidget):
     """A titled QtInteractor with an IoU caption; the comparison panel links the cameras."""
+
+    resized = Signal()  # the 3D area changed size (the linked camera refits its zoom)
 
     def __init__(self, title: str, theme: Theme = LIGHT, colour: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,6 +185,13 @@ class Viewport(QWidget):
         self.dataset: pv.DataSet | None = None
         self.occupied_count = 0
         self.iou: float | None = None
+        self.cut: SlicePlane = NO_SLICE
+        self.ghost_actor = None
+        self.ghost_dataset: pv.DataSet | None = None
+        self._points_key: tuple | None = None
+        self._points_cache: np.ndarray | None = None
+        self.error_counts: ErrorCounts | None = None
+        self.occupancy_range: tuple[float, float] | None = None  # the colour scale shown (occupancy mode)
 
         self.title_label = QLabel(title)
         self.title_label.setStyleSheet("font-weight: 600;")
@@ -94,10 +209,13 @@ class Viewport(QWidget):
         self.plotter.setAcceptDrops(False)  # drops go to the main window, not pyvista's file reader
         self.plotter.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plotter.setMinimumSize(160, 160)
+        self.plotter.installEventFilter(self)
         self.plotter.set_background(theme.background_3d)
         self._message_actor = None
         self._lut: pv.LookupTable | None = None
         self._scalar_bar = None
+        self._legend_on = False
+        self._cut_actor = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -105,6 +223,11 @@ class Viewport(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.plotter, 1)
         self._show_message("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.plotter and event.type() == QEvent.Type.Resize:
+            self.resized.emit()
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ data
     @property
@@ -131,6 +254,23 @@ class Viewport(QWidget):
         self.mode = mode
         self.refresh()
 
+    def set_slice(self, cut: SlicePlane, render: bool = True) -> None:
+        """Cut the shape open (NO_SLICE: whole); the comparison panel gives every view the same cut."""
+        self.cut = cut
+        self.refresh(render=render)
+
+    def shape_points(self) -> np.ndarray | None:
+        """(K, 3) points bounding the shape at the current threshold (the hull of its voxels).
+        The cut and the mode are ignored, so scrubbing the cut or switching modes never zooms
+        (the truth view brings the ground truth the error view ghosts). Cached per grid and threshold."""
+        occ = self.state.occupancy
+        if occ is None:
+            return None
+        if self._points_key is None or self._points_key[0] is not occ or self._points_key[1] != self.threshold:
+            # the array itself is kept in the key: an id() could be reused by the next grid
+            self._points_cache, self._points_key = hull_points(occupied_mask(occ, self.threshold)), (occ, self.threshold)
+        return self._points_cache
+
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.plotter.set_background(theme.background_3d)
@@ -139,39 +279,92 @@ class Viewport(QWidget):
         self.refresh()
 
     # ------------------------------------------------------------------ drawing
+    @property
+    def shows_errors(self) -> bool:
+        """Error mode with something to compare: a prediction and its (separate) ground truth."""
+        gt = self.state.ground_truth
+        return (self.mode == "error" and self.state.occupancy is not None and gt is not None
+                and gt is not self.state.occupancy)
+
     def refresh(self, render: bool = True) -> None:
         occ = self.state.occupancy
-        if self.actor is not None:
-            self.plotter.remove_actor(self.actor, render=False)
-            self.actor = None
+        for actor in (self.actor, self.ghost_actor):
+            if actor is not None:
+                self.plotter.remove_actor(actor, render=False)
+        self.actor = self.ghost_actor = None
         self.dataset = None
+        self.ghost_dataset = None
+        self.error_counts = None
         self.occupied_count = 0
+        self.occupancy_range = None
+        message = ""
         if occ is None:
-            self._show_message(self.state.message)
+            message = self.state.message
         else:
             self.occupied_count = int(occupied_mask(occ, self.threshold).sum())
-            self.dataset = build_geometry(occ, self.threshold, self.mode)
-            self._show_message("" if self.dataset is not None else f"nothing above {format_threshold(self.threshold)}")
+            if self.shows_errors:
+                self.dataset, self.ghost_dataset, self.error_counts = build_error_geometry(
+                    occ, self.state.ground_truth, self.threshold, self.cut)
+                if self.dataset is None and self.ghost_dataset is None:
+                    message = f"nothing above {format_threshold(self.threshold)}"
+            else:
+                self.dataset = build_geometry(occ, self.threshold, self.mode, self.cut)
+                if self.dataset is None:
+                    message = f"nothing above {format_threshold(self.threshold)}" if not self.cut.active or not \
+                        self.occupied_count else "nothing on this side of the cut"
+                elif self.mode == "error" and self.state.ground_truth is None:
+                    message = "no ground truth: errors need a data set item"
             if self.dataset is not None:
                 self.actor = self._add_dataset(self.dataset)
+            if self.ghost_dataset is not None:
+                self.ghost_actor = self.plotter.add_mesh(
+                    self.ghost_dataset, color=ERROR_COLOURS[FALSE_NEGATIVE], opacity=GHOST_OPACITY,
+                    reset_camera=False, render=False, name="ghost")
+        if occ is not None and self.cut.active:
+            message = (message + "\n" if message else "") + self.cut.describe(occ.shape[0])
+        self._show_message(message)
         self._update_scalar_bar()
+        self._update_legend()
         self._update_caption()
         if render:
             self.plotter.render()
 
     def _add_dataset(self, data: pv.DataSet):
         common = dict(reset_camera=False, render=False, name="shape")
-        if self.mode == "occupancy":
-            return self.plotter.add_mesh(data, scalars="occupancy", cmap=self._lookup_table(), show_edges=True,
+        if self.shows_errors:
+            return self.plotter.add_mesh(data, scalars="error_colour", rgb=True, show_edges=True,
                                          edge_color=self.theme.edge_colour, line_width=0.5, show_scalar_bar=False,
                                          **common)
+        if self.mode == "occupancy":
+            lut = self._lookup_table()
+            lut.scalar_range = self.occupancy_range = self._shown_range()
+            return self.plotter.add_mesh(data, scalars="occupancy", cmap=lut, clim=self.occupancy_range,
+                                         show_edges=True, edge_color=self.theme.edge_colour, line_width=0.5,
+                                         show_scalar_bar=False, **common)
         if self.mode == "mesh":
             return self.plotter.add_mesh(data, color=self.colour, smooth_shading=True, specular=0.3, **common)
         return self.plotter.add_mesh(data, color=self.colour, show_edges=True, edge_color=self.theme.edge_colour,
                                      line_width=0.5, show_scalar_bar=False, **common)
 
+    def _shown_range(self) -> tuple[float, float]:
+        """min..max of the occupancies above the threshold (the whole grid, not only the cut
+        side, so scrubbing the cut keeps the colours): a model whose occupancies top out at
+        0.66 still uses the whole colour scale. Never an empty interval."""
+        occ = np.asarray(self.state.occupancy, dtype=np.float32)
+        shown = occ[occupied_mask(occ, self.threshold)]
+        shown = shown[np.isfinite(shown)]
+        if not len(shown):
+            return (0.0, 1.0)
+        lo, hi = float(shown.min()), float(shown.max())
+        if hi - lo < 1e-3:
+            lo, hi = max(0.0, lo - 5e-4), min(1.0, hi + 5e-4)
+            if hi - lo < 1e-3:
+                lo, hi = hi - 1e-3, hi
+        return (lo, hi)
+
     def _lookup_table(self) -> pv.LookupTable:
-        """One viridis table over [0, 1] per view, shared by every shape and the scale bar."""
+        """One viridis table per view, shared by every shape and the scale bar; its range is set
+        to the shown occupancies each time a shape is drawn."""
         if self._lut is None:
             self._lut = pv.LookupTable(cmap="viridis", scalar_range=(0.0, 1.0))
         return self._lut
@@ -187,7 +380,7 @@ class Viewport(QWidget):
             bar = vtkScalarBarActor()
             bar.SetLookupTable(self._lookup_table())
             bar.SetNumberOfLabels(3)
-            bar.SetLabelFormat("%.1f")
+            bar.SetLabelFormat("%.2f")
             bar.SetOrientationToVertical()
             bar.SetPosition(0.9, 0.05)
             bar.SetWidth(0.06)
@@ -201,6 +394,24 @@ class Viewport(QWidget):
             self._scalar_bar = bar
         if self._scalar_bar is not None:
             self._scalar_bar.SetVisibility(wanted)
+
+    def _update_legend(self) -> None:
+        """Error mode: a key of the three colours with their counts, inside the view (so
+        screenshots carry it too)."""
+        if self._legend_on:
+            self.plotter.remove_legend(render=False)
+            self._legend_on = False
+        c = self.error_counts
+        if c is None:
+            return
+        entries = [(f"{ERROR_NAMES[TRUE_POSITIVE]} {c.true_positive}", ERROR_COLOURS[TRUE_POSITIVE]),
+                   (f"{ERROR_NAMES[FALSE_POSITIVE]} {c.false_positive}", ERROR_COLOURS[FALSE_POSITIVE]),
+                   (f"{ERROR_NAMES[FALSE_NEGATIVE]} {c.false_negative}", ERROR_COLOURS[FALSE_NEGATIVE])]
+        legend = self.plotter.add_legend(entries, bcolor=None, size=(0.34, 0.13), loc="upper right", face="rectangle")
+        legend.GetEntryTextProperty().SetColor(pv.Color(self.theme.text_colour).float_rgb)
+        legend.GetEntryTextProperty().ShadowOff()
+        legend.BorderOff()
+        self._legend_on = True
 
     def _show_message(self, text: str) -> None:
         if self._message_actor is not None:
@@ -225,9 +436,15 @@ class Viewport(QWidget):
             self.caption.setToolTip("Ground-truth voxels of the data set item.")
         else:
             self.iou = float(voxel_iou(np.asarray(occ, np.float32), np.asarray(gt, np.float32), self.threshold))
-            self.caption.setText(f"IoU {self.iou:.3f} @ {format_threshold(self.threshold)}")
+            text = f"IoU {self.iou:.3f} @ {format_threshold(self.threshold)}"
+            c = self.error_counts
+            if c is not None:
+                text += f" · correct {c.true_positive} · extra {c.false_positive} · missing {c.false_negative}"
+            self.caption.setText(text)
             self.caption.setToolTip(f"Voxel IoU against the ground truth at occupancy threshold {format_threshold(self.threshold)}; "
-                                    f"{self.occupied_count} voxels occupied.")
+                                    f"{self.occupied_count} voxels occupied."
+                                    + (" Errors: grey = correct, red = extra (predicted, not in the truth), "
+                                       "faint blue = missing (in the truth, not predicted)." if c is not None else ""))
 
     def screenshot(self, scale: int = 1) -> np.ndarray:
         """The rendered view as an (H, W, 3) uint8 array, at ``scale`` × the widget size."""
