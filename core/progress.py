@@ -2,6 +2,9 @@
 
 Every long loop in ``core`` takes ``progress: ProgressCallback | None`` and
 ``cancel: CancelToken | None``. The CLI adapts the callback to tqdm, the GUI to a Qt signal.
+A :class:`ProgressEvent` says how far (``done``/``total``) and may carry the loop's own typed
+record in ``event`` (training: ``core.train.events.StepEvent`` / ``EpochEvent``), so a
+consumer reads attributes instead of re-parsing the ``metrics`` dict (kept for display).
 """
 
 from __future__ import annotations
@@ -15,13 +18,19 @@ from core.errors import Cancelled
 
 @dataclass
 class ProgressEvent:
+    """``done`` of ``total`` units (steps, objects, …); ``message`` for a status line;
+    ``metrics`` short display values (a progress bar's postfix); ``event`` the typed record
+    behind this report, when the loop has one (isinstance-check it: StepEvent, EpochEvent)."""
+
     done: int
     total: int
     message: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
+    event: Any = None
 
     @property
     def fraction(self) -> float:
+        """done / total in [0, 1] (0 when the total is unknown)."""
         return self.done / self.total if self.total else 0.0
 
 
@@ -35,6 +44,7 @@ class CancelToken:
         self._event = threading.Event()
 
     def cancel(self) -> None:
+        """Ask the loop to stop at its next check (thread-safe, idempotent)."""
         self._event.set()
 
     @property
@@ -42,14 +52,15 @@ class CancelToken:
         return self._event.is_set()
 
     def raise_if_cancelled(self) -> None:
+        """Raise ``core.errors.Cancelled`` if :meth:`cancel` was called."""
         if self._event.is_set():
             raise Cancelled("cancelled by the user")
 
 
-def report(progress: Optional[ProgressCallback], done: int, total: int, message: str = "", **metrics: Any) -> None:
-    """Call ``progress`` if given; keeps call sites one line long."""
+def report(progress: Optional[ProgressCallback], done: int, total: int, message: str = "", *, event: Any = None, **metrics: Any) -> None:
+    """Call ``progress`` if given (with the typed ``event`` attached); keeps call sites one line long."""
     if progress is not None:
-        progress(ProgressEvent(done, total, message, dict(metrics)))
+        progress(ProgressEvent(done, total, message, dict(metrics), event))
 
 
 class TqdmProgress:

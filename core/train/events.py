@@ -1,7 +1,9 @@
 """What the trainer tells the outside world: step/epoch events, callbacks, metric sinks.
 
 The CLI (tqdm via core.progress), the GUI (a Qt worker) and the metrics files all subscribe to
-the same events, so none of them needs to know how the training loop is written.
+the same typed events, so none of them needs to know how the training loop is written. Through
+``core.progress`` the event itself travels as ``ProgressEvent.event``; metrics.jsonl stores
+``as_metrics()`` records and ``core.train.metrics_log`` reads them back as the same types.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional, Protocol, Sequence
 
@@ -33,7 +35,13 @@ class StepEvent:
     images_per_s: float
 
     def as_metrics(self) -> dict[str, Any]:
+        """The metrics.jsonl record: ``{"kind": "step", <fields>}``."""
         return {"kind": "step", **asdict(self)}
+
+    @classmethod
+    def from_metrics(cls, record: dict[str, Any]) -> "StepEvent":
+        """Inverse of :meth:`as_metrics` (extra keys such as ``time`` ignored); KeyError/TypeError if fields are missing."""
+        return cls(**_known(cls, record))
 
 
 @dataclass
@@ -53,7 +61,18 @@ class EpochEvent:
     checkpoint: str | None = None
 
     def as_metrics(self) -> dict[str, Any]:
+        """The metrics.jsonl record: ``{"kind": "epoch", <fields>}``."""
         return {"kind": "epoch", **asdict(self)}
+
+    @classmethod
+    def from_metrics(cls, record: dict[str, Any]) -> "EpochEvent":
+        """Inverse of :meth:`as_metrics` (extra keys ignored); KeyError/TypeError if required fields are missing."""
+        return cls(**_known(cls, record))
+
+
+def _known(cls: type, record: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in record.items() if k in names}
 
 
 class TrainCallback(Protocol):
@@ -65,6 +84,7 @@ class TrainCallback(Protocol):
 
 
 def dispatch(callbacks: Sequence[Any], hook: str, event: Any) -> None:
+    """Call ``cb.<hook>(event)`` on every callback that has that hook."""
     for cb in callbacks:
         fn = getattr(cb, hook, None)
         if fn is not None:
@@ -72,14 +92,16 @@ def dispatch(callbacks: Sequence[Any], hook: str, event: Any) -> None:
 
 
 class ProgressBridge:
-    """Turns events into ``core.progress`` reports: done/total = optimiser steps."""
+    """Turns events into ``core.progress`` reports: done/total = optimiser steps; the typed
+    event rides along as ``ProgressEvent.event`` (the ``metrics`` dict is for display only)."""
 
     def __init__(self, progress: Optional[ProgressCallback], run_dir: Path):
         self.progress = progress
         self.run_dir = str(run_dir)
 
     def on_step(self, e: StepEvent) -> None:
-        report(self.progress, e.step, e.total_steps, f"epoch {e.epoch + 1}", kind="step", epoch=e.epoch, step=e.step, loss=e.loss, img_s=round(e.images_per_s, 1))
+        report(self.progress, e.step, e.total_steps, f"epoch {e.epoch + 1}", event=e,
+               kind="step", epoch=e.epoch, step=e.step, loss=e.loss, img_s=round(e.images_per_s, 1))
 
     def on_epoch(self, e: EpochEvent) -> None:
         metrics: dict[str, Any] = {"kind": "epoch", "epoch": e.epoch, "step": e.step, "train_loss": e.train_loss, "run_dir": self.run_dir}
@@ -88,7 +110,7 @@ class ProgressBridge:
             if value is not None:
                 metrics[key] = value
         msg = f"epoch {e.epoch + 1}/{e.epochs} done" + (" (best)" if e.is_best else "")
-        report(self.progress, e.step, e.total_steps, msg, **metrics)
+        report(self.progress, e.step, e.total_steps, msg, event=e, **metrics)
 
 
 class JsonlLogger:
@@ -148,9 +170,10 @@ def make_tensorboard_logger(log_dir: Path) -> TensorBoardLogger | None:
 
 
 def read_metrics(path: str | Path) -> list[dict[str, Any]]:
-    """All records of a metrics.jsonl (for plots and tests)."""
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """All records of a metrics.jsonl as dicts (see ``core.train.metrics_log`` for typed curves)."""
+    from core.train.metrics_log import read_records
+
+    return read_records(path)
 
 
 def wait_if_paused(pause: threading.Event | None, cancel: CancelToken | None, poll_s: float = 0.05) -> None:

@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from core.models.base import ReconModel
+from core.models.baseline import BaselineModel
 from core.models.registry import (
     ModelConfig,
     ModelDescriptor,
@@ -18,7 +19,6 @@ from core.models.registry import (
     register_model,
     unregister_model,
 )
-from core.models.baseline import BaselineModel
 
 
 def test_builtin_descriptors_match_their_models():

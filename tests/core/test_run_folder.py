@@ -15,7 +15,13 @@ from core.data.splits import make_splits, save_splits
 from core.errors import CheckpointError
 from core.io.r2n2 import discover
 from core.train.config import TrainConfig
-from core.train.run_folder import RunFolder, RunFolderError, merge_resume, read_resume_checkpoint, resolve_splits
+from core.train.run_folder import (
+    RunFolder,
+    RunFolderError,
+    merge_resume,
+    read_resume_checkpoint,
+    resolve_splits,
+)
 
 torch.set_num_threads(1)
 SMOKE = ["--preset", "smoke", "--classes", "chair,table", "--quiet"]
@@ -162,3 +168,37 @@ def test_one_split_rule(tiny_synth_root, tmp_path):
 
     with pytest.raises(DataError, match="split file not found"):
         resolve_splits(discovery, tmp_path / "gone.json")
+
+
+def test_typed_progress_and_the_metrics_reader_agree(tiny_synth_root, tmp_path):
+    from core.train.events import EpochEvent, StepEvent
+    from core.train.metrics_log import read_metrics_log, read_records
+    from core.train.trainer import train
+
+    cfg = TrainConfig(data_root=str(tiny_synth_root), out_dir=str(tmp_path), name="t", classes=["chair", "table"], epochs=2,
+                      batch_size=2, views=2, val_views=1, max_steps_per_epoch=2, log_every_steps=1, tensorboard=False,
+                      split_ratios=(0.34, 0.33, 0.33))
+    seen = []
+    train(cfg, progress=seen.append)
+    typed = [e.event for e in seen]
+    assert all(isinstance(t, (StepEvent, EpochEvent)) for t in typed)
+    steps = [t for t in typed if isinstance(t, StepEvent)]
+    epochs = [t for t in typed if isinstance(t, EpochEvent)]
+    assert [s.step for s in steps] == [1, 2, 3, 4] and [e.epoch for e in epochs] == [0, 1]
+    assert all(e.done == e.event.step and e.total == e.event.total_steps for e in seen)
+
+    log = read_metrics_log(tmp_path / "t")  # a run folder or its metrics.jsonl
+    assert log.steps == tuple(steps) and log.epochs == tuple(epochs)
+    assert log.loss_curve == ([1, 2, 3, 4], [s.loss for s in steps])
+    assert log.val_iou_curve[0] == [1, 2] and log.val_iou_curve[1] == [e.val_iou for e in epochs]
+
+    # a killed writer's torn line and a resumed run's re-logged step: skipped / the later one wins
+    path = tmp_path / "t" / "metrics.jsonl"
+    again = dict(steps[-1].as_metrics(), loss=0.125)
+    with open(path, "a") as f:
+        f.write('{"kind": "step", "epo\n' + json.dumps({"kind": "resume", "epoch": 1}) + "\n" + json.dumps(again) + "\n")
+    log = read_metrics_log(path)
+    assert len(log.steps) == 4 and log.steps[-1].loss == 0.125 and len(log.resumes) == 1
+    assert not read_metrics_log(tmp_path / "absent.jsonl")
+    with pytest.raises(Exception, match="absent.jsonl: metrics file not found"):
+        read_records(tmp_path / "absent.jsonl")
