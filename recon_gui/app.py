@@ -86,8 +86,10 @@ def check_args(args: argparse.Namespace) -> str | None:
     return None
 
 
-def build_window(args: argparse.Namespace):
-    """The shown main window for parsed arguments (the application must exist)."""
+def build_window(args: argparse.Namespace, before_show=None):
+    """The shown main window for parsed arguments (the application must exist). The picture
+    given on the command line waits for the checkpoints, so it is shown once, with both models.
+    ``before_show(window)`` may connect to the window first (tests, benchmarks)."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -102,6 +104,8 @@ def build_window(args: argparse.Namespace):
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow(theme=theme, checkpoints={"baseline": args.checkpoint_baseline,
                                                   "proposed": args.checkpoint_proposed})
+    if before_show is not None:
+        before_show(window)
     window.show()
     if args.image:
         window.open_image(args.image)

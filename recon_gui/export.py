@@ -1,74 +1,55 @@
-"""What the Export menu writes: view screenshots, meshes, voxel grids, turntable GIFs.
+"""What the Export menu writes: figure PNGs, meshes, voxel grids, turntable GIFs.
 
 Qt-free on purpose: the window grabs the pixels (on the UI thread, where VTK renders) and
-hands arrays to these functions, which can run on a worker.
+lays out the figure (``recon_gui.figure``); these functions encode and write files, so they
+run on a worker. Every file goes through ``core.io.atomic``: all of it or none of it, and a
+one-line error naming the path.
 """
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from core.errors import DataError
+from core.io.atomic import check_output_file, write_bytes
 
 IMAGE_FORMATS = ("png",)
-HEADER_PX = 22
 
 
-def _atomic_save(image: Image.Image, path: Path, **kwargs) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        image.save(tmp, format=kwargs.pop("format"), **kwargs)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataError(path, f"cannot write the file ({exc.strerror or exc})") from None
-    return path
+def _encode(image: Image.Image, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, **kwargs)
+    return buffer.getvalue()
 
 
-def compose_views(images: list[np.ndarray], titles: list[str], background: tuple[int, int, int] = (255, 255, 255),
-                  text_colour: tuple[int, int, int] = (20, 20, 20), gap: int = 4) -> Image.Image:
-    """Views side by side, each under a one-line title; heights are matched by padding."""
-    if not images:
-        raise ValueError("no views to compose")
-    if len(titles) != len(images):
-        raise ValueError("one title per view")
-    scale = max(1, images[0].shape[0] // 400)  # bigger header text on 2× shots
-    header = HEADER_PX * scale
-    height = max(im.shape[0] for im in images) + header
-    width = sum(im.shape[1] for im in images) + gap * (len(images) - 1)
-    canvas = Image.new("RGB", (width, height), background)
-    draw = ImageDraw.Draw(canvas)
-    try:
-        from PIL import ImageFont
-
-        font = ImageFont.load_default(size=13 * scale)
-    except TypeError:  # Pillow < 10.1 has no sized default font
-        font = None
-    x = 0
-    for image, title in zip(images, titles):
-        canvas.paste(Image.fromarray(np.ascontiguousarray(image[..., :3], dtype=np.uint8)), (x, header))
-        draw.text((x + 6 * scale, 3 * scale), title, fill=text_colour, font=font)
-        x += image.shape[1] + gap
-    return canvas
+def content_box(image: np.ndarray, background: tuple[int, int, int], tolerance: int = 24) -> tuple[int, int, int, int] | None:
+    """``(y0, y1, x0, x1)`` of the pixels that are not background (alpha > 0 for RGBA), or None."""
+    a = np.asarray(image)
+    if a.shape[2] == 4 and (a[..., 3] < 255).any():
+        ink = a[..., 3] > 0
+    else:
+        ink = np.abs(a[..., :3].astype(np.int32) - np.asarray(background, np.int32)).sum(-1) > tolerance
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
 def save_png(image: Image.Image | np.ndarray, path: str | Path) -> Path:
+    """Write an RGB or RGBA picture as PNG (alpha kept), atomically."""
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise DataError(path, "screenshots are saved as .png")
+    check_output_file(path)
     if isinstance(image, np.ndarray):
-        image = Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8))
-    return _atomic_save(image, path, format="PNG", optimize=False)
-
-
-def save_views_png(images: list[np.ndarray], titles: list[str], path: str | Path,
-                   background: tuple[int, int, int] = (255, 255, 255), text_colour: tuple[int, int, int] = (20, 20, 20)) -> Path:
-    """Compose grabbed views and write the PNG (the slow half of a screenshot, worker-safe)."""
-    return save_png(compose_views(images, titles, background, text_colour), path)
+        a = np.ascontiguousarray(image, dtype=np.uint8)
+        image = Image.fromarray(a, "RGBA" if a.ndim == 3 and a.shape[2] == 4 else None)
+    write_bytes(path, _encode(image, format="PNG"))
+    return path
 
 
 def save_gif(frames: list[np.ndarray], path: str | Path, fps: float = 20.0) -> Path:
@@ -89,14 +70,18 @@ def save_gif(frames: list[np.ndarray], path: str | Path, fps: float = 20.0) -> P
         y += im.height
     palette_source = strip.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     quantised = [im.quantize(palette=palette_source, dither=Image.Dither.NONE) for im in images]
-    return _atomic_save(quantised[0], path, format="GIF", save_all=True, append_images=quantised[1:],
-                        duration=int(round(1000 / fps)), loop=0, disposal=1)
+    check_output_file(path)
+    data = _encode(quantised[0], format="GIF", save_all=True, append_images=quantised[1:],
+                   duration=int(round(1000 / fps)), loop=0, disposal=1)
+    write_bytes(path, data)
+    return path
 
 
 def export_mesh(path: str | Path, occupancy: np.ndarray, threshold: float, kind: str = "smooth") -> Path:
     """A mesh file from an occupancy grid: "smooth" (marching cubes) or "cubes" (voxel faces)."""
     from core.geometry.mesh import occupancy_to_mesh, save_mesh, voxel_cube_mesh
 
+    check_output_file(path)
     occ = np.asarray(occupancy, dtype=np.float32)
     if kind == "cubes":
         verts, faces = voxel_cube_mesh(occ > threshold)
@@ -113,7 +98,7 @@ def export_voxels(path: str | Path, occupancy: np.ndarray, threshold: float) -> 
     """``.binvox`` stores ``occ > threshold`` (what the view shows); ``.npy`` keeps the probabilities."""
     from core.geometry.mesh import save_voxels
 
-    path = Path(path)
+    path = check_output_file(path)  # a folder of that name: one line, nothing written
     occ = np.asarray(occupancy, dtype=np.float32)
     if path.suffix.lower() == ".binvox":
         return save_voxels(path, occ > threshold)

@@ -7,6 +7,7 @@ once and handed to both models; the baseline's prior class is the user's choice 
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ class ComparisonRequest:
 class ComparisonResult:
     request: ComparisonRequest
     predictions: dict[str, Prediction | None]
-    messages: dict[str, str]  # per slot (and "truth"): why a view is empty ("" when it is not)
+    messages: dict[str, str]  # per slot (and "truth", "camera"): what is missing and why ("" when nothing)
     ground_truth: np.ndarray | None  # float32 (32,32,32) in {0,1}
     input_preview: np.ndarray  # uint8 (127,127,3)
     background_note: str
@@ -102,22 +103,27 @@ def _thumbnail(image: str | Path | np.ndarray) -> np.ndarray:
     return np.asarray(pic)
 
 
-def read_ground_truth(path: str | Path) -> np.ndarray:
-    return read_ground_truth_voxels(path).data.astype(np.float32)
-
-
 def read_ground_truth_voxels(path: str | Path):
+    """The binvox of a data set item; any unreadable file is a DataError naming it (the GUI
+    shows it in the truth view only, so a foreign or damaged file never costs the predictions)."""
     from core.io.binvox import read_binvox
+    from core.spec import GRID_SIZE
 
-    return read_binvox(path, expect_dim=32)
+    try:
+        voxels = read_binvox(path, expect_dim=GRID_SIZE)
+    except DataError:
+        raise
+    except (ValueError, IndexError, OSError) as exc:  # a malformed header the reader did not name
+        raise DataError(path, f"not a readable binvox file ({exc})") from None
+    if not (math.isfinite(voxels.scale) and voxels.scale > 0):
+        raise DataError(path, f"binvox scale must be a positive finite number, not {voxels.scale}")
+    return voxels
 
 
 def input_camera(image: str | Path, scale: float = 1.0) -> ViewCamera | None:
     """The R2N2 camera of view NN.png from its folder's rendering_metadata.txt, divided by the
     binvox ``scale`` (the views draw the grid at scale 1); None for pictures outside a data set.
-    A malformed metadata file raises DataError naming it."""
-    import math
-
+    A malformed metadata file, or numbers that give no finite camera, raise DataError naming it."""
     from core.geometry.camera import FOV_RAD, camera_from_view
     from core.io.r2n2 import METADATA_FILE, read_metadata
 
@@ -129,8 +135,13 @@ def input_camera(image: str | Path, scale: float = 1.0) -> ViewCamera | None:
     index = int(path.stem)
     if index >= len(views):
         return None
-    cam = camera_from_view(views[index])
+    try:
+        cam = camera_from_view(views[index])
+    except (ValueError, ArithmeticError) as exc:
+        raise DataError(metadata, f"line {index + 1}: no camera from these numbers ({exc})") from None
     position = np.asarray(cam.centre, dtype=float) / (scale or 1.0)
+    if not (np.all(np.isfinite(position)) and np.all(np.isfinite(cam.up))):
+        raise DataError(metadata, f"line {index + 1}: the camera position is not finite")
     return ViewCamera(tuple(float(v) for v in position), tuple(float(v) for v in cam.up), math.degrees(FOV_RAD))
 
 
@@ -178,7 +189,12 @@ def run_comparison(predictors: dict[str, Predictor | None], request: ComparisonR
             ground_truth, scale = voxels.data.astype(np.float32), voxels.scale
         except DataError as exc:  # the predictions still stand; the truth view shows why it is empty
             messages["truth"] = str(exc)
-    camera = input_camera(request.image, scale) if isinstance(request.image, (str, Path)) else None
+    camera = None
+    if isinstance(request.image, (str, Path)):
+        try:
+            camera = input_camera(request.image, scale)
+        except DataError as exc:  # only the input camera is lost; say so beside the truth
+            messages["camera"] = str(exc)
     t3 = time.perf_counter()
     return ComparisonResult(
         request=request, predictions=predictions, messages=messages, ground_truth=ground_truth,

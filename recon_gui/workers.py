@@ -5,11 +5,14 @@ core.progress.CancelToken) keyword arguments when ``wants_progress`` is true. Re
 and progress events cross back to the UI thread through queued signals, so widgets only ever
 touch Qt from the UI thread. Exceptions are never swallowed: they arrive in ``failed`` with
 a one-line message and the traceback.
+
+``run_task`` is the one way the window starts background work: it connects every handler
+*before* the worker runs (a fast callable could otherwise finish before anyone listens) and
+counts the work on a ``BusyCounter`` that drives the busy indicator.
 """
 
 from __future__ import annotations
 
-import threading
 import traceback
 from typing import Any, Callable
 
@@ -37,12 +40,9 @@ class Worker(QRunnable):
         self.wants_progress = wants_progress
         self.signals = WorkerSignals()
         self.cancel_token = CancelToken()
-        self.pause_event = threading.Event()  # set = paused; loops that support pausing wait on it
-        self.finished_event = threading.Event()
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
-        self.pause_event.clear()
 
     def _emit_progress(self, event: ProgressEvent) -> None:
         self.signals.progress.emit(event)
@@ -65,8 +65,27 @@ class Worker(QRunnable):
             else:
                 self.signals.finished.emit(result)
         finally:
-            self.finished_event.set()
             self.signals.done.emit()
+
+
+class BusyCounter(QObject):
+    """How many background jobs run; ``changed(True)`` when the first starts, ``(False)`` when the last ends."""
+
+    changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.count = 0
+
+    def add(self, delta: int) -> None:
+        was = self.count > 0
+        self.count = max(0, self.count + delta)
+        if (self.count > 0) != was:
+            self.changed.emit(self.count > 0)
+
+    @property
+    def busy(self) -> bool:
+        return self.count > 0
 
 
 class WorkerManager(QObject):
@@ -79,20 +98,8 @@ class WorkerManager(QObject):
             self.pool.setMaxThreadCount(max_threads)
         self._running: set[Worker] = set()
 
-    def start(self, fn: Callable[..., Any], *args: Any, wants_progress: bool = True, **kwargs: Any) -> Worker:
-        worker = Worker(fn, *args, wants_progress=wants_progress, **kwargs)
-        self._running.add(worker)
-        worker.signals.done.connect(lambda w=worker: self._running.discard(w))
-        self.pool.start(worker)
-        return worker
-
     def prepare(self, fn: Callable[..., Any], *args: Any, wants_progress: bool = True, **kwargs: Any) -> Worker:
-        """A worker that is not running yet: connect its signals, then ``launch`` it.
-
-        ``start`` runs the callable at once, so a fast one (a failing discovery, a missing
-        file) can emit ``finished``/``failed``/``done`` before the caller has connected to
-        them, and those signals are lost. Connect first, launch second.
-        """
+        """A worker that is not running yet: connect its signals, then ``launch`` it."""
         return Worker(fn, *args, wants_progress=wants_progress, **kwargs)
 
     def launch(self, worker: Worker) -> Worker:
@@ -112,3 +119,32 @@ class WorkerManager(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)
+
+
+def run_task(manager: WorkerManager, fn: Callable[..., Any], *args: Any,
+             on_result: Callable[[Any], None] | None = None,
+             on_error: Callable[[str, str], None] | None = None,
+             on_cancel: Callable[[], None] | None = None,
+             on_progress: Callable[[ProgressEvent], None] | None = None,
+             on_done: Callable[[], None] | None = None,
+             busy: BusyCounter | None = None, wants_progress: bool = False, **kwargs: Any) -> Worker:
+    """Prepare → count as busy → connect every handler → launch; returns the running worker.
+
+    ``on_done`` runs last whatever the outcome, after the busy count has dropped.
+    """
+    worker = manager.prepare(fn, *args, wants_progress=wants_progress, **kwargs)
+    signals = worker.signals
+    if on_progress is not None:
+        signals.progress.connect(on_progress)
+    if on_result is not None:
+        signals.finished.connect(on_result)
+    if on_error is not None:
+        signals.failed.connect(on_error)
+    if on_cancel is not None:
+        signals.cancelled.connect(on_cancel)
+    if busy is not None:
+        busy.add(+1)
+        signals.done.connect(lambda: busy.add(-1))
+    if on_done is not None:
+        signals.done.connect(on_done)
+    return manager.launch(worker)

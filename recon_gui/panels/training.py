@@ -533,7 +533,6 @@ class TrainingPanel(QWidget):
             return
         if self._pause.is_set():
             self._pause.clear()
-            self.worker.pause_event.clear()
             self._eta = EtaEstimator()  # the paused time is not a rate
             self.pause_button.setText("Pause")
             self.state = "running"
@@ -541,7 +540,6 @@ class TrainingPanel(QWidget):
             self.log("resumed")
         else:
             self._pause.set()
-            self.worker.pause_event.set()
             self.pause_button.setText("Resume")
             self.state = "paused"
             self.status_label.setText("paused")

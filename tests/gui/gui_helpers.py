@@ -67,6 +67,22 @@ def wait_for_result(qtbot, window: MainWindow, trigger) -> object:
     return blocker.args[0]
 
 
+def background_rgb(window: MainWindow) -> tuple[int, int, int]:
+    h = window.theme.background_3d
+    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def assert_views_rendered(window: MainWindow, min_share: float = 0.02) -> None:
+    """Every 3D pane on show really drew something: a good share of its pixels is not background."""
+    from recon_gui.export import differs_from_background
+
+    shown = [k for k in window.comparison.pane_keys() if k in window.comparison.views]
+    assert shown, "no 3D view is shown"
+    for key in shown:
+        share = differs_from_background(window.comparison.views[key].screenshot(), background_rgb(window))
+        assert share > min_share, f"{key} view looks empty ({share:.1%} non-background)"
+
+
 def wait_idle(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
 
