@@ -190,7 +190,7 @@ def run_comparison(predictors: dict[str, Predictor | None], request: ComparisonR
         except DataError as exc:  # the predictions still stand; the truth view shows why it is empty
             messages["truth"] = str(exc)
     camera = None
-    if isinstance(request.image, (str, Path)):
+    if isinstance(request.image, (str, Path)) and "truth" not in messages:  # a bad truth file: scale unknown
         try:
             camera = input_camera(request.image, scale)
         except DataError as exc:  # only the input camera is lost; say so beside the truth

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.spec import DEFAULT_THRESHOLD
+from core.spec import DEFAULT_THRESHOLD, METADATA_FILE
 from recon_gui.session import AUTO, SLOTS, ComparisonRequest, ComparisonResult
 
 VIEW_TITLES = {"baseline": "Baseline (shape prior)", "proposed": "Proposed (classification)", "truth": "Ground truth",
@@ -75,6 +75,8 @@ def view_titles(state: ComparisonState) -> dict[str, str]:
     baseline = result.predictions.get("baseline") if result is not None else None
     if baseline is not None and baseline.prior_class:
         titles["baseline"] = f"Baseline (prior: {baseline.prior_class})"
+    if result is not None and result.messages.get("camera"):
+        titles["truth"] = f"Ground truth (no input camera: {METADATA_FILE})"
     return titles
 
 

@@ -72,11 +72,12 @@ def background_rgb(window: MainWindow) -> tuple[int, int, int]:
     return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def assert_views_rendered(window: MainWindow, min_share: float = 0.02) -> None:
-    """Every 3D pane on show really drew something: a good share of its pixels is not background."""
+def assert_views_rendered(window: MainWindow, min_share: float = 0.02, keys: tuple[str, ...] | None = None) -> None:
+    """Every 3D pane on show (or those of ``keys``) really drew something: a good share of its
+    pixels is not background."""
     from recon_gui.export import differs_from_background
 
-    shown = [k for k in window.comparison.pane_keys() if k in window.comparison.views]
+    shown = [k for k in window.comparison.pane_keys() if k in window.comparison.views and (keys is None or k in keys)]
     assert shown, "no 3D view is shown"
     for key in shown:
         share = differs_from_background(window.comparison.views[key].screenshot(), background_rgb(window))
