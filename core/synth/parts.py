@@ -16,10 +16,58 @@ Kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
 _INF = np.inf
+
+
+@dataclass(frozen=True)
+class Texture:
+    """A procedural surface pattern, evaluated in the part's local frame.
+
+    Frequencies are in cycles per unit of the *normalised* object (unit bounding-box diagonal,
+    about 100 pixels in a render), so a pattern looks the same whatever units the family drew
+    the part in. Kinds: ``grain`` (wood: warped dark rings across ``direction``), ``stripes``
+    (bands of ``second`` colour across ``direction``), ``noise`` (a smooth sum of sines that
+    mottles fabric, plastic or paint).
+    """
+
+    kind: str
+    direction: tuple[float, float, float]
+    freq: float
+    contrast: float
+    second: tuple[float, float, float] | None = None
+    phase: float = 0.0
+
+    def apply(self, base: np.ndarray, local: np.ndarray) -> np.ndarray:
+        """(N,3) colours at (N,3) local points, from the (1,3) base colour."""
+        d = np.asarray(self.direction)
+        along = local @ d
+        w = 2.0 * np.pi * self.freq
+        if self.kind == "grain":
+            # a second direction perpendicular to the grain warps the rings like wood figure
+            perp = np.cross(d, (0.0, 1.0, 0.0) if abs(d[1]) < 0.9 else (1.0, 0.0, 0.0))
+            perp /= np.linalg.norm(perp)
+            warp = 0.8 * np.sin(0.23 * w * (local @ perp) + self.phase)
+            v = (0.5 + 0.5 * np.sin(w * along + warp + self.phase)) ** 3
+            return base * (1.0 - self.contrast * v)[:, None]
+        if self.kind == "stripes":
+            band = np.sin(w * along + self.phase) > 0.55
+            second = np.asarray(self.second if self.second is not None else base[0] * 0.5)[None, :]
+            return np.where(band[:, None], second, base)
+        if self.kind == "noise":
+            n = np.sin(w * along + self.phase) + np.sin(1.7 * w * (local @ d[[1, 2, 0]]) + 2.0 * self.phase) + np.sin(2.9 * w * (local @ d[[2, 0, 1]]) + 3.0 * self.phase)
+            return base * (1.0 + self.contrast * n / 3.0)[:, None]
+        raise ValueError(f"unknown texture kind {self.kind!r}")
+
+
+class Material(NamedTuple):
+    """A colour with an optional texture; accepted wherever a part takes a colour."""
+
+    rgb: tuple[float, float, float]
+    texture: Texture | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +79,7 @@ class Part:
     colour: tuple[float, float, float]
     vertices: np.ndarray | None = None  # hull only: (K,3) local vertices
     planes: np.ndarray | None = field(default=None, repr=False)  # hull only: (F,4) n·p + d <= 0 inside (local)
+    texture: Texture | None = None
 
     # ---------------------------------------------------------------- geometry helpers
     def to_local(self, points: np.ndarray) -> np.ndarray:
@@ -94,7 +143,7 @@ class Part:
             else:  # stretch along the thin normal about the part's mid-plane
                 mid = (proj[:, k].max() + proj[:, k].min()) / 2.0
                 stretched = part.vertices + np.outer(proj[:, k] - mid, n) * (min_width / widths[k] - 1.0)
-            part = hull(stretched, part.colour, part.centre, part.rotation)
+            part = hull(stretched, Material(part.colour, part.texture), part.centre, part.rotation)
         return part
 
     def local_bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -160,17 +209,23 @@ _EYE = np.eye(3)
 
 
 def _col(colour) -> tuple[float, float, float]:
+    if isinstance(colour, Material):
+        colour = colour.rgb
     c = np.clip(np.asarray(colour, dtype=np.float64), 0.0, 1.0)
     return (float(c[0]), float(c[1]), float(c[2]))
 
 
+def _tex(colour) -> Texture | None:
+    return colour.texture if isinstance(colour, Material) else None
+
+
 def box(centre, size, colour, rotation=None) -> Part:
-    """Box of full ``size`` (sx, sy, sz) centred at ``centre``."""
-    return Part("box", np.asarray(centre, float), _EYE if rotation is None else np.asarray(rotation, float), np.asarray(size, float) / 2.0, _col(colour))
+    """Box of full ``size`` (sx, sy, sz) centred at ``centre``; ``colour`` an RGB or a Material."""
+    return Part("box", np.asarray(centre, float), _EYE if rotation is None else np.asarray(rotation, float), np.asarray(size, float) / 2.0, _col(colour), texture=_tex(colour))
 
 
 def ellipsoid(centre, radii, colour, rotation=None) -> Part:
-    return Part("ellipsoid", np.asarray(centre, float), _EYE if rotation is None else np.asarray(rotation, float), np.asarray(radii, float), _col(colour))
+    return Part("ellipsoid", np.asarray(centre, float), _EYE if rotation is None else np.asarray(rotation, float), np.asarray(radii, float), _col(colour), texture=_tex(colour))
 
 
 def sphere(centre, radius, colour) -> Part:
@@ -192,7 +247,7 @@ def frustum(p0, p1, r0, r1, colour) -> Part:
     p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
     axis = p1 - p0
     h = np.linalg.norm(axis) / 2.0
-    return Part("frustum", (p0 + p1) / 2.0, _frame_along(axis), np.array([r0, r1, h], float), _col(colour))
+    return Part("frustum", (p0 + p1) / 2.0, _frame_along(axis), np.array([r0, r1, h], float), _col(colour), texture=_tex(colour))
 
 
 def cylinder(p0, p1, radius, colour) -> Part:
@@ -206,7 +261,7 @@ def hull(vertices, colour, centre=(0.0, 0.0, 0.0), rotation=None) -> Part:
     v = np.asarray(vertices, float)
     eq = ConvexHull(v).equations  # n·p + d <= 0 inside, one row per triangle
     planes = np.unique(np.round(eq, 9), axis=0)
-    return Part("hull", np.asarray(centre, float), _EYE if rotation is None else np.asarray(rotation, float), np.zeros(0), _col(colour), vertices=v, planes=planes)
+    return Part("hull", np.asarray(centre, float), _EYE if rotation is None else np.asarray(rotation, float), np.zeros(0), _col(colour), vertices=v, planes=planes, texture=_tex(colour))
 
 
 def extrude_xy(profile_xy, z_half: float, colour, centre=(0.0, 0.0, 0.0), rotation=None) -> Part:

@@ -10,6 +10,8 @@ Each part is only tested against rays inside its projected bounding box.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from core.geometry.camera import FOV_RAD, Camera, ViewParams, camera_from_view
@@ -22,6 +24,23 @@ FILL = 0.22
 SPECULAR = 0.18
 SHININESS = 24.0
 THIN_PIXELS = 2.0  # parts thinner than this on screen are always supersampled
+
+
+@dataclass(frozen=True)
+class Lighting:
+    """Camera-attached lights: intensities, and the key light's direction as offsets from its
+    default place (up-left behind the camera). The defaults are the module constants; the
+    writer varies them per object within the soft, frontal light of the real renders."""
+
+    ambient: float = AMBIENT
+    key: float = KEY
+    fill: float = FILL
+    specular: float = SPECULAR
+    key_right: float = -0.35
+    key_up: float = 0.6
+
+
+DEFAULT_LIGHTING = Lighting()
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -69,10 +88,10 @@ def _trace(parts: list[Part], boxes: list[np.ndarray | None], cam: Camera, u: np
     return dirs, depth, owner
 
 
-def _shade(parts: list[Part], cam: Camera, dirs: np.ndarray, depth: np.ndarray, owner: np.ndarray) -> np.ndarray:
+def _shade(parts: list[Part], cam: Camera, dirs: np.ndarray, depth: np.ndarray, owner: np.ndarray, light: Lighting = DEFAULT_LIGHTING) -> np.ndarray:
     """Linear RGB (N,3) of every sample (0 where nothing was hit)."""
     rgb = np.zeros((len(owner), 3))
-    key = -0.35 * cam.right + 0.6 * cam.up - 0.72 * cam.forward
+    key = light.key_right * cam.right + light.key_up * cam.up - 0.72 * cam.forward
     key /= np.linalg.norm(key)
     fill = 0.7 * cam.right + 0.05 * cam.up - 0.7 * cam.forward
     fill /= np.linalg.norm(fill)
@@ -84,13 +103,17 @@ def _shade(parts: list[Part], cam: Camera, dirs: np.ndarray, depth: np.ndarray, 
             continue
         part = parts[owner[group[0]]]
         d = dirs[group]
-        normal = part.normal_at(cam.centre + depth[group][:, None] * d)
+        points = cam.centre + depth[group][:, None] * d
+        normal = part.normal_at(points)
         normal[_dot(normal, d) > 0] *= -1  # seen from inside: flip (never for closed convex parts)
-        diffuse = AMBIENT + KEY * np.clip(normal @ key, 0, None) + FILL * np.clip(normal @ fill, 0, None)
+        diffuse = light.ambient + light.key * np.clip(normal @ key, 0, None) + light.fill * np.clip(normal @ fill, 0, None)
         half = key - d
         half /= np.sqrt(_dot(half, half))[:, None]
-        spec = SPECULAR * np.clip(_dot(normal, half), 0, None) ** SHININESS
-        rgb[group] = np.asarray(part.colour)[None, :] * diffuse[:, None] + spec[:, None]
+        spec = light.specular * np.clip(_dot(normal, half), 0, None) ** SHININESS
+        colour = np.asarray(part.colour)[None, :]
+        if part.texture is not None:
+            colour = np.clip(part.texture.apply(colour, part.to_local(points)), 0.0, 1.0)
+        rgb[group] = colour * diffuse[:, None] + spec[:, None]
     return rgb
 
 
@@ -117,8 +140,8 @@ def _thin_on_screen(cam: Camera, part: Part) -> bool:
     return float(widths.min()) < THIN_PIXELS
 
 
-def render_parts(parts: list[Part], view: ViewParams, size: int = RENDER_SIZE, supersample: int = 2) -> np.ndarray:
-    """(size, size, 4) uint8 RGBA rendering of ``parts`` from ``view``."""
+def render_parts(parts: list[Part], view: ViewParams, size: int = RENDER_SIZE, supersample: int = 2, light: Lighting = DEFAULT_LIGHTING) -> np.ndarray:
+    """(size, size, 4) uint8 RGBA rendering of ``parts`` from ``view`` under ``light``."""
     cam = camera_from_view(view, size)
     boxes = [_screen_box(cam, p) for p in parts]
     live = [b for b in boxes if b is not None]
@@ -133,7 +156,7 @@ def render_parts(parts: list[Part], view: ViewParams, size: int = RENDER_SIZE, s
     h, w = v1 - v0, u1 - u0
     vv, uu = np.meshgrid(np.arange(v0, v1) + 0.5, np.arange(u0, u1) + 0.5, indexing="ij")
     dirs, depth, owner = _trace(parts, boxes, cam, uu.ravel(), vv.ravel())
-    rgb = _shade(parts, cam, dirs, depth, owner)
+    rgb = _shade(parts, cam, dirs, depth, owner, light)
     alpha = (owner >= 0).astype(np.float64)
 
     # pass 2: supersample boundary pixels and pixels under thin parts
@@ -156,7 +179,7 @@ def render_parts(parts: list[Part], view: ViewParams, size: int = RENDER_SIZE, s
         su = (uu.ravel()[fine][:, None] + du.ravel()[None, :]).ravel()
         sv = (vv.ravel()[fine][:, None] + dv.ravel()[None, :]).ravel()
         sdirs, sdepth, sowner = _trace(parts, boxes, cam, su, sv)
-        srgb = _shade(parts, cam, sdirs, sdepth, sowner).reshape(len(fine), -1, 3)
+        srgb = _shade(parts, cam, sdirs, sdepth, sowner, light).reshape(len(fine), -1, 3)
         shit = (sowner >= 0).reshape(len(fine), -1)
         count = shit.sum(axis=1)
         rgb[fine] = srgb.sum(axis=1) / np.maximum(count, 1)[:, None]

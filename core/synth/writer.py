@@ -38,7 +38,7 @@ from core.spec import (
 )
 from core.synth.families import FAMILIES
 from core.synth.parts import bounds, normalise, thicken
-from core.synth.render import render_parts
+from core.synth.render import Lighting, render_parts
 from core.synth.voxelize import voxelize
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET, resolve_classes
 
@@ -93,6 +93,13 @@ def sample_views(rng: np.random.Generator, n: int = VIEWS_PER_OBJECT) -> list[Vi
     return [ViewParams(round(float(a), 6), round(float(e), 6), 0.0, round(float(d), 6), 25.0) for a, e, d in zip(az, el, dist)]
 
 
+def sample_lighting(rng: np.random.Generator) -> Lighting:
+    """Per-object light within the soft, frontal lighting of the real renders: ambient and key
+    intensities ±20 %, the key light moved about its default place up-left of the camera."""
+    return Lighting(ambient=float(rng.uniform(0.26, 0.4)), key=float(rng.uniform(0.5, 0.72)), fill=float(rng.uniform(0.14, 0.3)),
+                    specular=float(rng.uniform(0.08, 0.25)), key_right=float(rng.uniform(-0.6, 0.1)), key_up=float(rng.uniform(0.35, 0.8)))
+
+
 def build_object(class_name: str, rng: np.random.Generator):
     """Parts of one object, normalised like ShapeNet (bbox centred, unit diagonal), with no
     part thinner than ``MIN_PART_VOXELS`` voxels of the grid it will be voxelised on.
@@ -112,6 +119,7 @@ def write_object(root: Path, class_name: str, index: int, seed: int) -> str:
     rng = object_rng(seed, class_name, index)
     parts = build_object(class_name, rng)
     views = sample_views(rng)
+    light = sample_lighting(rng)
     synset = NAME_TO_SYNSET[class_name]
     oid = object_id(seed, class_name, index)
     scratch = root / SCRATCH / f"{synset}_{oid}"
@@ -122,7 +130,7 @@ def write_object(root: Path, class_name: str, index: int, seed: int) -> str:
     vox_dir = scratch / "vox"
     vox_dir.mkdir()
     for k, view in enumerate(views):
-        rgba = render_parts(parts, view)
+        rgba = render_parts(parts, view, light=light)
         Image.fromarray(rgba, "RGBA").save(render_dir / f"{k:02d}.png", compress_level=PNG_COMPRESS_LEVEL)
     (render_dir / RENDERINGS_LIST_FILE).write_text("".join(f"{k:02d}.png\n" for k in range(len(views))))
     (render_dir / METADATA_FILE).write_text("".join(v.to_line() + "\n" for v in views))
