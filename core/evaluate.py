@@ -27,6 +27,7 @@ from core.metrics import (
     voxel_iou,
 )
 from core.errors import ReconError
+from core.predict import NonFiniteOutputError
 from core.progress import CancelToken, ProgressCallback, report
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ def evaluate_model(
             if not bool(torch.isfinite(out.occupancy_logits).all()) or (
                 has_classifier and out.class_logits is not None and not bool(torch.isfinite(out.class_logits).all())
             ):
-                raise NonFiniteOutput("model output is not finite (NaN or infinite: diverged or damaged weights)")
+                raise NonFiniteOutputError("model output is not finite (NaN or infinite: diverged or damaged weights)")
             probs = torch.sigmoid(out.occupancy_logits.float())
             model_acc.add(probs, gt, labels, out.class_logits if has_classifier else None)
             if ref_acc is not None:
@@ -221,10 +222,6 @@ def evaluate_model(
 
 
 SPLIT_ALL = "all"  # every object of the data set: a foreign data set needs no split file
-
-
-class NonFiniteOutput(ReconError):
-    """The model produced NaN or infinite outputs (diverged or damaged weights)."""
 
 
 def evaluate(
@@ -249,7 +246,7 @@ def evaluate(
     it is rebuilt the way the trainer built it (``resolve_splits``); a split id differing from
     the checkpoint's is reported as a warning. Classes of the model that the data set lacks (a
     partial download) are left out and listed in ``missing_classes``. Raises DataError /
-    CheckpointError naming the file, ``NonFiniteOutput`` naming the checkpoint.
+    CheckpointError naming the file, ``NonFiniteOutputError`` naming the checkpoint.
     """
     from core.data.dataset import R2N2Dataset
     from core.data.priors import compute_priors
@@ -311,8 +308,8 @@ def evaluate(
             model, dataset, priors if model.needs_prior else None, mean_shapes if mean_shape else None,
             thresholds, batch_size, num_workers, device, progress, cancel,
         )
-    except NonFiniteOutput as exc:
-        raise NonFiniteOutput(f"{ckpt_path}: {exc}") from None
+    except NonFiniteOutputError as exc:
+        raise NonFiniteOutputError(f"{ckpt_path}: {exc}") from None
     model_row.name = ckpt.model_config.name
     counts_obj = {c: int((dataset.labels == i).sum()) for i, c in enumerate(classes)}
     rows = [model_row] + ([ref_row] if ref_row is not None else [])

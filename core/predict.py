@@ -21,6 +21,10 @@ from core.errors import DataError, ReconError
 from core.taxonomy import resolve_class
 
 
+class NonFiniteOutputError(ReconError):
+    """The model's output holds NaN or infinite values."""
+
+
 @dataclass
 class Prediction:
     """What one model makes of one picture."""
@@ -99,6 +103,7 @@ class Predictor:
         prep = self.prepare(image)
         with torch.inference_mode():
             out = self.model(prep.tensor.unsqueeze(0).to(self.device), None)
+        self._check_finite(out)
         return self._probabilities(out.class_logits)
 
     def predict(
@@ -135,6 +140,7 @@ class Predictor:
         t2 = time.perf_counter()
         with torch.inference_mode():
             out = self.model(x, prior_t)
+            self._check_finite(out)
             occ = torch.sigmoid(out.occupancy_logits.float())[0, 0].cpu().numpy()
             if out.class_logits is not None:
                 probs = self._probabilities(out.class_logits)
@@ -144,6 +150,13 @@ class Predictor:
         return Prediction(prep.preview, probs, predicted, occ.astype(np.float32, copy=False), prior_name, prep.note, self.name, source, timings)
 
     # -- helpers ------------------------------------------------------------------------
+    def _check_finite(self, out) -> None:
+        """NaN/inf logits (diverged or damaged weights) would become a made-up shape through
+        marching cubes or a fake class through argmax: refuse them, naming the checkpoint."""
+        for t in (out.occupancy_logits, out.class_logits):
+            if t is not None and not bool(torch.isfinite(t).all()):
+                raise NonFiniteOutputError(f"{self._where}: model output is not finite (NaN or infinite: diverged or damaged weights)")
+
     def _probabilities(self, logits: torch.Tensor) -> dict[str, float]:
         p = torch.softmax(logits.float(), dim=1)[0].cpu().numpy()
         return {c: float(v) for c, v in zip(self.classes, p)}

@@ -8,6 +8,8 @@ with a ``ViewParams`` the picture is taken with the exact camera of a rendering
 from __future__ import annotations
 
 import math
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,31 @@ from core.geometry.camera import FOV_RAD, ViewParams, camera_from_view
 from core.geometry.mesh import occupancy_to_mesh, to_polydata
 
 DEFAULT_VIEW = ViewParams(azimuth=45.0, elevation=25.0, in_plane=0.0, distance=0.9)
+
+
+def _headless_vtk():
+    """Import pyvista for off-screen work without a word on stderr.
+
+    Without an X display (a server, ``ssh``, CI), VTK's default window first tries X and logs
+    a coloured "bad X server connection" line before falling back to EGL; asking for the EGL
+    window first skips that attempt (it must be chosen before VTK is imported), and VTK's own
+    warnings are kept off the terminal (errors still show)."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+        headless = True
+    else:
+        headless = False
+    import pyvista as pv
+
+    if headless:
+        try:
+            from vtkmodules.vtkCommonCore import vtkLogger, vtkObject
+
+            vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
+            vtkObject.GlobalWarningDisplayOff()
+        except ImportError:  # pragma: no cover - an older VTK without the logger
+            pass
+    return pv
 
 
 def render_shape(
@@ -33,7 +60,7 @@ def render_shape(
     direction, looking at the origin, +y up, field of view 2·atan(16/35). ``scale`` is the
     grid's world size (the binvox ``scale`` field of a ground-truth file; 1 for predictions).
     """
-    import pyvista as pv
+    pv = _headless_vtk()
 
     verts, faces = occupancy_to_mesh(occupancy, threshold, scale)
     cam = camera_from_view(view or DEFAULT_VIEW, size)
@@ -54,9 +81,11 @@ def render_shape(
 
 
 def save_shape_png(path: str | Path, occupancy: np.ndarray, view: ViewParams | None = None, threshold: float = 0.4, size: int = 512, scale: float = 1.0) -> Path:
-    """``render_shape`` written as a PNG."""
+    """``render_shape`` written as a PNG, atomically (``OutputError`` names the path)."""
     from PIL import Image
 
-    path = Path(path)
-    Image.fromarray(render_shape(occupancy, view, threshold, size, scale=scale)).save(path)
-    return path
+    from core.io.atomic import check_output_file, write_with
+
+    path = check_output_file(path)  # a folder of that name: refused before rendering
+    picture = Image.fromarray(render_shape(occupancy, view, threshold, size, scale=scale))
+    return write_with(path, lambda tmp: picture.save(tmp, format="PNG"))

@@ -7,6 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from core.commands.common import precheck_output_dir
+from core.device import ACCEPTED as DEVICES
+from core.device import device_arg
 from core.geometry.mesh import MESH_FORMATS
 
 DEFAULT_FORMATS = "obj"
@@ -24,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--formats", type=mesh_formats, default=DEFAULT_FORMATS, help=f"mesh formats, comma separated, from {','.join(MESH_FORMATS)} (default {DEFAULT_FORMATS})")
     p.add_argument("--render", action="store_true", help="also write an off-screen picture of the shape (<name>_shape.png)")
     p.add_argument("--json", action="store_true", help="print one JSON object per picture instead of text")
-    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument("--device", type=device_arg, default="cpu", help=f"{DEVICES} (default cpu)")
     p.set_defaults(run=run)
 
 
@@ -60,43 +63,32 @@ def _unique_stems(paths: list[Path]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from PIL import Image
-
+    from core.device import resolve_device
     from core.errors import ReconError
-    from core.geometry.mesh import occupancy_to_mesh, save_mesh, save_voxels
     from core.predict import Predictor
 
     formats = args.formats if isinstance(args.formats, list) else mesh_formats(args.formats)
-    predictor = Predictor.load(args.checkpoint, device=args.device)
+    device = str(resolve_device(args.device))  # an unusable --device is named as such, not blamed on the checkpoint
+    precheck_output_dir(args.out)  # an existing file or an unwritable place: refused before any work
+    predictor = Predictor.load(args.checkpoint, device=device)
     classifier = None
     if predictor.needs_prior:
         if args.prior_class is None and args.classifier is None:
             raise ReconError(f"{args.checkpoint}: a baseline model needs --prior-class NAME or --classifier CHECKPOINT")
         if args.classifier is not None and args.prior_class is None:
-            classifier = Predictor.load(args.classifier, device=args.device)
+            classifier = Predictor.load(args.classifier, device=device)
             if not classifier.has_classifier:
                 raise ReconError(f"{args.classifier}: the {classifier.name} model has no classifier")
     elif args.prior_class or args.classifier:
         print(f"recon predict: note: {args.checkpoint} is a {predictor.name} model; --prior-class/--classifier are ignored", file=sys.stderr)
 
-    # Prepare every picture first: a bad file stops the run before anything is written.
+    # Every picture is read and predicted first: a bad file, a picture without an object or a
+    # model giving NaN stops the run before anything is written.
     prepared = [predictor.prepare(path) for path in args.images]
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path, stem, prep in zip(args.images, _unique_stems(args.images), prepared):
-        pred = predictor.predict(prep, prior_class=args.prior_class, classifier=classifier)
-        written = {}
-        written["binvox"] = str(save_voxels(args.out / f"{stem}.binvox", pred.occupancy, args.threshold))
-        written["npy"] = str(save_voxels(args.out / f"{stem}.npy", pred.occupancy))
-        Image.fromarray(pred.input_preview).save(args.out / f"{stem}_input.png")
-        written["input_preview"] = str(args.out / f"{stem}_input.png")
-        verts, faces = occupancy_to_mesh(pred.occupancy, args.threshold)
-        for fmt in formats:
-            written[fmt] = str(save_mesh(args.out / f"{stem}.{fmt}", verts, faces))
-        if args.render:
-            from core.render_export import save_shape_png
-
-            written["render"] = str(save_shape_png(args.out / f"{stem}_shape.png", pred.occupancy, threshold=args.threshold))
-        occupied = int((pred.occupancy >= args.threshold).sum())
+    predictions = [predictor.predict(prep, prior_class=args.prior_class, classifier=classifier) for prep in prepared]
+    for path, stem, pred in zip(args.images, _unique_stems(args.images), predictions):
+        written, occupied, n_faces = write_outputs(args.out, stem, pred, args.threshold, formats, args.render)
+        skipped = [f for f in formats if f not in written]
         if args.json:
             doc = {
                 "image": str(path),
@@ -109,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
                 "background_note": pred.background_note,
                 "threshold": args.threshold,
                 "occupied_voxels": occupied,
-                "mesh_faces": int(len(faces)),
+                "mesh_faces": n_faces,
                 "files": written,
+                "not_written": {f: "empty shape: no surface at this threshold" for f in skipped},
             }
             print(json.dumps(doc), flush=True)
         else:
@@ -121,6 +114,35 @@ def run(args: argparse.Namespace) -> int:
             if pred.prior_class:
                 print(f"  prior: {pred.prior_class} ({pred.prior_source})")
             print(f"  picture: {pred.background_note}")
-            print(f"  shape: {occupied} voxels at >= {args.threshold:g}, mesh {len(faces)} triangles" + ("  (empty: nothing above the threshold)" if occupied == 0 else ""))
+            print(f"  shape: {occupied} voxels at >= {args.threshold:g}, mesh {n_faces} triangles" + ("  (empty: nothing above the threshold)" if occupied == 0 else ""))
             print(f"  wrote: {', '.join(Path(v).name for v in written.values())} in {args.out}")
+            if skipped:
+                print(f"  not written: {', '.join(f'{stem}.{f}' for f in skipped)} (the shape is empty at this threshold; an empty mesh is not a valid file)")
+            sys.stdout.flush()
     return 0
+
+
+def write_outputs(out: Path, stem: str, pred, threshold: float, formats: list[str], render: bool) -> tuple[dict[str, str], int, int]:
+    """Write one prediction's files into ``out`` (each atomically) -> (written files by kind,
+    occupied voxels, mesh faces). Mesh formats are skipped for an empty shape. Raises
+    ``OutputError`` naming the file that could not be written."""
+    from PIL import Image
+
+    from core.geometry.mesh import occupancy_to_mesh, save_mesh, save_voxels
+    from core.io.atomic import prepare_output_dir, write_with
+
+    prepare_output_dir(out)
+    written: dict[str, str] = {}
+    written["binvox"] = str(save_voxels(out / f"{stem}.binvox", pred.occupancy, threshold))
+    written["npy"] = str(save_voxels(out / f"{stem}.npy", pred.occupancy))
+    preview = Image.fromarray(pred.input_preview)
+    written["input_preview"] = str(write_with(out / f"{stem}_input.png", lambda tmp: preview.save(tmp, format="PNG")))
+    verts, faces = occupancy_to_mesh(pred.occupancy, threshold)
+    if len(faces):
+        for fmt in formats:
+            written[fmt] = str(save_mesh(out / f"{stem}.{fmt}", verts, faces))
+    if render:
+        from core.render_export import save_shape_png
+
+        written["render"] = str(save_shape_png(out / f"{stem}_shape.png", pred.occupancy, threshold=threshold))
+    return written, int((pred.occupancy >= threshold).sum()), int(len(faces))
