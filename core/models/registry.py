@@ -137,8 +137,17 @@ def available_models() -> list[str]:
 
 
 def build_model(cfg: ModelConfig) -> ReconModel:
-    """A freshly initialised model for ``cfg`` (CPU, train mode). ValueError for an unknown name."""
-    return get_descriptor(cfg.name).builder(cfg)
+    """A freshly initialised model for ``cfg`` (CPU, train mode). ValueError for an unknown name.
+
+    The model's ``needs_prior``/``has_classifier`` are set from its descriptor, so every
+    consumer that asks the model (checkpoint loading, prediction, evaluation) agrees with the
+    registry even when the builder is a plain function.
+    """
+    desc = get_descriptor(cfg.name)
+    model = desc.builder(cfg)
+    model.needs_prior = desc.needs_prior
+    model.has_classifier = desc.has_classifier
+    return model
 
 
 def count_parameters(model) -> int:
