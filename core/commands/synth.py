@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.commands.common import non_negative_int, positive_int, precheck_output_dir
 from core.errors import DataError
 from core.progress import TqdmProgress
 from core.synth.writer import generate_dataset
@@ -20,20 +21,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "The same seed always gives the same files.",
     )
     parser.add_argument("--out", type=Path, required=True, help="root folder to write (new, empty, or an existing R2N2 root)")
-    parser.add_argument("--objects-per-class", type=int, default=40, metavar="N", help="objects per class (default 40)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--objects-per-class", type=positive_int, default=40, metavar="N", help="objects per class (default 40)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--classes", default="13", help="'13' (default), '7', or a comma list of names / synset ids")
-    parser.add_argument("--workers", type=int, default=None, metavar="K", help="worker processes (default: all CPU cores)")
+    parser.add_argument("--workers", type=positive_int, default=None, metavar="K", help="worker processes (default: all CPU cores)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.objects_per_class < 1:
-        raise DataError(args.out, f"--objects-per-class must be at least 1, got {args.objects_per_class}")
-    if args.workers is not None and args.workers < 1:
-        raise DataError(args.out, f"--workers must be at least 1, got {args.workers}")
+    precheck_output_dir(args.out)  # an existing file or an unwritable place: refused before generating
     try:
         classes = resolve_classes(args.classes)
     except ValueError as exc:

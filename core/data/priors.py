@@ -21,12 +21,11 @@ from core.data.splits import Splits
 from core.errors import DataError
 from core.io.r2n2 import Discovery, discover, load_voxels
 from core.progress import CancelToken, ProgressCallback, report
-from core.spec import GRID_SIZE
+from core.spec import CACHE_DIR, GRID_SIZE
 from core.taxonomy import NAME_TO_SYNSET, resolve_classes
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = ".recon_cache"
 
 
 def classes_hash(classes: Sequence[str]) -> str:
@@ -140,12 +139,13 @@ def _read_cache(path: Path, n_classes: int) -> np.ndarray | None:
 
 def _write_cache(path: Path, priors: np.ndarray) -> None:
     """Atomic write; a read-only data set only costs the cache, so that is a warning."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    from core.io.atomic import OutputError, write_with
+
+    def _npy(tmp: Path) -> None:
         with open(tmp, "wb") as f:
             np.save(f, priors, allow_pickle=False)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("%s: cannot write prior cache (%s)", path, exc)
-        tmp.unlink(missing_ok=True)
+
+    try:
+        write_with(path, _npy)
+    except OutputError as exc:
+        log.warning("cannot write the class-prior cache (%s); priors are recomputed next time", exc)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
 from core.errors import DataError
+from core.io.atomic import write_text
 from core.io.r2n2 import Discovery
 
 log = logging.getLogger(__name__)
@@ -94,9 +94,9 @@ def make_splits(discovery: Discovery, ratios=DEFAULT_RATIOS, seed: int = 0) -> S
 
 
 def save_splits(splits: Splits, path: str | Path) -> None:
-    """Write JSON atomically; the file alone reproduces the split."""
+    """Write JSON atomically; the file alone reproduces the split. ``OutputError`` names the
+    path when it cannot be written."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = {
         "format": FORMAT_VERSION,
         "split_id": splits.split_id,
@@ -106,9 +106,7 @@ def save_splits(splits: Splits, path: str | Path) -> None:
         "val": sorted(splits.val),
         "test": sorted(splits.test),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    os.replace(tmp, path)
+    write_text(path, json.dumps(doc, indent=1))
 
 
 def load_splits(path: str | Path) -> Splits:
