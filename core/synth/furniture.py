@@ -35,7 +35,7 @@ from core.synth.kit import (
 from core.synth.parts import Part, box, cylinder, rot_z
 
 # ================================================================== chairs
-CHAIR_KINDS = {"side": 0.32, "armchair": 0.21, "office": 0.15, "cantilever": 0.08, "stool": 0.12, "club": 0.12}
+CHAIR_KINDS = {"side": 0.31, "armchair": 0.2, "office": 0.14, "cantilever": 0.07, "stool": 0.11, "club": 0.09, "lounge": 0.08}
 
 
 def _upholstery(rng: Rng):
@@ -82,7 +82,7 @@ def side_chair(rng: Rng) -> list[Part]:
         yy = u(rng, 0.08, 0.2)
         for sz in (-1, 1):
             parts.append(box((0, yy, sz * (w / 2 - leg_r - iz)), (d - leg_r * 2 - 2 * ix, leg_r * 1.3, leg_r * 1.3), frame))
-    parts += _back(rng, -d / 2, h, u(rng, 0.3, 0.65), w * u(rng, 0.85, 1.0), u(rng, 0.025, 0.06), u(rng, 0.0, 0.2), seat_col, frame)
+    parts += _back(rng, -d / 2, h, u(rng, 0.25, 0.75), w * u(rng, 0.85, 1.0), u(rng, 0.025, 0.06), u(rng, 0.0, 0.2), seat_col, frame)
     return parts
 
 
@@ -91,7 +91,7 @@ def armchair(rng: Rng) -> list[Part]:
     fabric = _upholstery(rng)
     frame = _frame(rng)
     w, d = u(rng, 0.55, 0.72), u(rng, 0.52, 0.7)
-    h, t = u(rng, 0.38, 0.46), u(rng, 0.08, 0.16)
+    h, t = u(rng, 0.38, 0.48), u(rng, 0.05, 0.14)
     parts = [box((0, h - t / 2, 0), (d, t, w), fabric)]
     leg_r = u(rng, 0.015, 0.03)
     parts += four_legs(d / 2 - u(rng, 0.02, 0.1), w / 2 - u(rng, 0.02, 0.1), h - t + 0.005, leg_r, frame, rng, square=chance(rng, 0.5), splay=u(rng, 0.0, 0.04))
@@ -213,7 +213,31 @@ def club_chair(rng: Rng) -> list[Part]:
     return parts
 
 
-CHAIRS = {"side": side_chair, "armchair": armchair, "office": office_chair, "cantilever": cantilever_chair, "stool": stool_with_back, "club": club_chair}
+def lounge_chair(rng: Rng) -> list[Part]:
+    """A low, deep, reclined lounge chair on a sled or four short legs: deeper than tall."""
+    fabric = _upholstery(rng)
+    frame = _frame(rng)
+    w, d = u(rng, 0.6, 0.8), u(rng, 0.7, 0.95)
+    h, t = u(rng, 0.28, 0.38), u(rng, 0.08, 0.14)
+    recline = u(rng, 0.05, 0.15)  # the seat tips back
+    parts = [box((0, h - t / 2, 0), (d, t, w), fabric, rot_z(-recline))]
+    back_h = u(rng, 0.45, 0.7)
+    tilt = u(rng, 0.35, 0.6)
+    bt = u(rng, 0.07, 0.14)
+    y_back = h - math.sin(recline) * d / 2
+    parts.append(box((-d / 2 - math.sin(tilt) * back_h / 2 + bt / 2, y_back + math.cos(tilt) * back_h / 2 - 0.03, 0), (bt, back_h, w), fabric, rot_z(tilt)))
+    if chance(rng, 0.5):
+        for sz in (-1, 1):
+            z = sz * (w / 2 - 0.02)
+            parts.append(cylinder((-d / 2, 0.015, z), (d / 2, 0.015, z), 0.015, frame))
+            parts.append(cylinder((-d / 2 + 0.05, 0.015, z), (-d / 2 + 0.05, y_back - t, z), 0.015, frame))
+            parts.append(cylinder((d / 2 - 0.08, 0.015, z), (d / 2 - 0.08, h - t, z), 0.015, frame))
+    else:
+        parts += four_legs(d / 2 - 0.06, w / 2 - 0.05, h - t - 0.02, u(rng, 0.015, 0.025), frame, rng, square=chance(rng, 0.5), splay=u(rng, 0.0, 0.05))
+    return parts
+
+
+CHAIRS = {"lounge": lounge_chair, "side": side_chair, "armchair": armchair, "office": office_chair, "cantilever": cantilever_chair, "stool": stool_with_back, "club": club_chair}
 
 
 def chair(rng: Rng) -> list[Part]:

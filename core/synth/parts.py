@@ -117,7 +117,7 @@ class Part:
         proj = self.vertices @ self.planes[:, :3].T  # widths along every face normal
         return float((proj.max(axis=0) - proj.min(axis=0)).min() / 2.0)
 
-    def thickened(self, min_width: float) -> "Part":
+    def thickened(self, min_width: float) -> Part:
         """The part widened, about its own middle, to at least ``min_width`` in every direction.
 
         A part thinner than a voxel renders as a hairline but voxelises to a whole column,
@@ -156,7 +156,7 @@ class Part:
             return np.array([-r, -h, -r]), np.array([r, h, r])
         return self.vertices.min(axis=0), self.vertices.max(axis=0)
 
-    def normalised(self, shift: np.ndarray, scale: float) -> "Part":
+    def normalised(self, shift: np.ndarray, scale: float) -> Part:
         """The part after ``p -> (p - shift) * scale``."""
         verts = None if self.vertices is None else self.vertices * scale
         planes = None

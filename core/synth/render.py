@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.geometry.camera import FOV_RAD, Camera, ViewParams, camera_from_view
+from core.geometry.camera import Camera, ViewParams, camera_from_view
 from core.spec import RENDER_SIZE
 from core.synth.parts import Part
 

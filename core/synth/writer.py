@@ -27,7 +27,6 @@ from core.geometry.camera import ViewParams
 from core.io.binvox import write_binvox
 from core.progress import CancelToken, ProgressCallback, report
 from core.spec import (
-    BINVOX_FILE,
     GRID_SIZE,
     METADATA_FILE,
     RENDERING_DIR,
