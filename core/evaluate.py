@@ -362,40 +362,8 @@ def resolve_splits(root: str | Path, ckpt, split_file: str | Path | None = None,
 
 def format_report(report: EvalReport, threshold: float | None = None) -> str:
     """A fixed-width table: per class, the model's IoU at every threshold, the mean-shape IoU
-    and accuracy; then the class-averaged and instance-averaged means, labelled as such."""
-    ts = [_tkey(t) for t in report.thresholds]
-    main = _tkey(threshold) if threshold is not None else (_tkey(0.4) if "0.4" in ts else ts[len(ts) // 2])
-    m, ref = report.model_row, report.mean_shape_row
-    has_acc = m.accuracy is not None
-    head = ["class", "objects"] + [f"IoU@{t}" for t in ts] + ([f"mean-shape@{main}"] if ref else []) + (["accuracy"] if has_acc else [])
-    rows = []
-    for c in report.classes:
-        if c in report.missing_classes:
-            continue  # not in the data set: listed in the warnings below the table
-        r = [c, str(report.objects_per_class.get(c, 0))] + [_f(m.per_class[c][t]) for t in ts]
-        if ref:
-            r.append(_f(ref.per_class[c][main]))
-        if has_acc:
-            r.append(_f(m.class_accuracy.get(c, math.nan)))
-        rows.append(r)
-    sep_at = len(rows)
-    mean_c = ["mean (class-averaged)", str(sum(report.objects_per_class.values()))] + [_f(m.class_mean[t]) for t in ts]
-    mean_i = ["mean (instance-averaged)", str(sum(report.images_per_class.values())) + " img"] + [_f(m.instance_mean[t]) for t in ts]
-    if ref:
-        mean_c.append(_f(ref.class_mean[main]))
-        mean_i.append(_f(ref.instance_mean[main]))
-    if has_acc:
-        mean_c.append(_f(m.class_mean_accuracy))
-        mean_i.append(_f(m.accuracy))
-    rows += [mean_c, mean_i]
-    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
-    line = lambda cells: "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(cells, widths)))
-    title = f"{report.model.get('name', 'model')} ({report.model.get('encoder', '?')}, {len(report.classes)} classes) on {report.split} split {report.split_id}, views: {report.views}"
-    out = [title, line(head), "-" * len(line(head))]
-    out += [line(r) for r in rows[:sep_at]] + ["-" * len(line(head))] + [line(r) for r in rows[sep_at:]]
-    out += [f"warning: {w}" for w in report.warnings]
-    return "\n".join(out)
+    and accuracy; then the class-averaged and instance-averaged means, labelled as such
+    (``core.report_table``: the one table model, also behind the GUI and Markdown)."""
+    from core.report_table import report_table
 
-
-def _f(v: float | None) -> str:
-    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+    return report_table(report, threshold).to_text()
