@@ -95,6 +95,19 @@ class ActionStrip(QWidget):
         self.flow.addWidget(widget)
         return widget
 
+    def addGroup(self, *widgets: QWidget) -> QWidget:  # noqa: N802
+        """Widgets that wrap together (a label and its control never end up on two rows)."""
+        from PySide6.QtWidgets import QHBoxLayout
+
+        group = QWidget(self)
+        row = QHBoxLayout(group)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        for widget in widgets:
+            row.addWidget(widget)
+        self.flow.addWidget(group)
+        return group
+
     def addSeparator(self) -> None:  # noqa: N802
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.VLine)

@@ -128,7 +128,7 @@ class ComparisonPanel(QWidget):
             bar.addAction(action)
 
         bar.addSeparator()
-        bar.addWidget(QLabel(" Threshold "))
+        threshold_label = QLabel(" Threshold ")
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.threshold_slider.setRange(5, 995)  # per mille: fine enough for sharp and for flat predictions
         self.threshold_slider.setSingleStep(5)
@@ -139,11 +139,10 @@ class ComparisonPanel(QWidget):
         self.threshold_value = QLabel("0.40")
         self.threshold_value.setMinimumWidth(40)
         self.threshold_slider.valueChanged.connect(lambda v: self.set_threshold(v / 1000.0))
-        bar.addWidget(self.threshold_slider)
-        bar.addWidget(self.threshold_value)
+        bar.addGroup(threshold_label, self.threshold_slider, self.threshold_value)
 
         bar.addSeparator()
-        bar.addWidget(QLabel(" Baseline prior "))
+        prior_label = QLabel(" Baseline prior ")
         self.prior_combo = QComboBox(self)
         self.prior_combo.setToolTip("Class whose mean shape the baseline uses as its prior; "
                                     "'auto' takes the proposed model's top class")
@@ -151,7 +150,7 @@ class ComparisonPanel(QWidget):
         self.prior_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.prior_combo.setMinimumContentsLength(len(LONGEST_CLASS_NAME))
         self.prior_combo.currentTextChanged.connect(self.priorChoiceChanged)
-        bar.addWidget(self.prior_combo)
+        bar.addGroup(prior_label, self.prior_combo)
 
         bar.addSeparator()
         self.view_actions: dict[str, QAction] = {}

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHeaderView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -76,7 +77,12 @@ def _fmt(v: float | None) -> str:
 
 
 class EvaluationView(QWidget):
-    """Table (class, n, IoU@t…, mean-shape IoU, accuracy) and a per-class IoU bar chart."""
+    """Table (class, n, IoU@t…, mean-shape IoU, accuracy) and a per-class IoU bar chart.
+
+    Headers break onto two lines and the table asks for exactly the width of its columns
+    (``needed_width``), so a dock can make room for it instead of scrolling sideways."""
+
+    reportShown = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -87,6 +93,8 @@ class EvaluationView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
         self.threshold_combo = QComboBox()
         self.threshold_combo.currentIndexChanged.connect(self._draw_chart)
         self.figure = Figure(figsize=(5, 3), tight_layout=True)
@@ -137,8 +145,8 @@ class EvaluationView(QWidget):
         self.results.setVisible(True)
         lines = [title or "Evaluation"] + [f"warning: {w}" for w in report.warnings]
         self.title.setText("\n".join(lines))
-        headers = (["class", "objects"] + [f"IoU@{t:g}" for t in self.thresholds]
-                   + [f"mean-shape IoU@{main_threshold(self.thresholds):g}", "accuracy"])
+        headers = (["class", "objects"] + [f"IoU\n@{t:g}" for t in self.thresholds]
+                   + [f"mean shape\nIoU@{main_threshold(self.thresholds):g}", "accu-\nracy"])
         all_rows = self.rows + self.summary
         self.table.clear()
         self.table.setColumnCount(len(headers))
@@ -158,6 +166,10 @@ class EvaluationView(QWidget):
                     item.setFont(f)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumWidth(self.needed_width())
         self.threshold_combo.blockSignals(True)
         self.threshold_combo.clear()
         self.threshold_combo.addItems([f"{t:g}" for t in self.thresholds])
@@ -166,6 +178,14 @@ class EvaluationView(QWidget):
         self.threshold_combo.blockSignals(False)
         self._draw_chart()
         self._draw_confusion()
+        self.reportShown.emit()
+
+    def needed_width(self) -> int:
+        """Pixels the table needs to show every column whole (no sideways scrolling)."""
+        table = self.table
+        columns = sum(table.horizontalHeader().sectionSizeHint(j) for j in range(table.columnCount()))
+        columns = max(columns, sum(table.sizeHintForColumn(j) for j in range(table.columnCount())))
+        return columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + 4
 
     def _draw_chart(self) -> None:
         self.axes.clear()

@@ -104,7 +104,7 @@ def test_evaluate_checkpoint_fills_table_with_a_row_per_class_and_chart(tiny_syn
     view = panel.evaluation_view
     table = view.table
     headers = [table.horizontalHeaderItem(j).text() for j in range(table.columnCount())]
-    assert headers == ["class", "objects", "IoU@0.3", "IoU@0.4", "IoU@0.5", "mean-shape IoU@0.4", "accuracy"]
+    assert headers == ["class", "objects", "IoU\n@0.3", "IoU\n@0.4", "IoU\n@0.5", "mean shape\nIoU@0.4", "accu-\nracy"]
     assert table.rowCount() == 13 + 2
     assert [table.item(i, 0).text() for i in range(13)] == list(ALL_CLASSES)
     for i, name in enumerate(ALL_CLASSES):
