@@ -214,7 +214,7 @@ class Viewport(QWidget):
         self._message_actor = None
         self._lut: pv.LookupTable | None = None
         self._scalar_bar = None
-        self._legend_on = False
+        self._legend_actors: list = []
         self._cut_actor = None
 
         layout = QVBoxLayout(self)
@@ -396,22 +396,20 @@ class Viewport(QWidget):
             self._scalar_bar.SetVisibility(wanted)
 
     def _update_legend(self) -> None:
-        """Error mode: a key of the three colours with their counts, inside the view (so
-        screenshots carry it too)."""
-        if self._legend_on:
-            self.plotter.remove_legend(render=False)
-            self._legend_on = False
+        """Error mode: the three classes with their counts, each line in its colour, inside the
+        view (so screenshots carry it too). One text actor per line: newlines place them."""
+        for actor in self._legend_actors:
+            self.plotter.remove_actor(actor, render=False)
+        self._legend_actors = []
         c = self.error_counts
         if c is None:
             return
-        entries = [(f"{ERROR_NAMES[TRUE_POSITIVE]} {c.true_positive}", ERROR_COLOURS[TRUE_POSITIVE]),
-                   (f"{ERROR_NAMES[FALSE_POSITIVE]} {c.false_positive}", ERROR_COLOURS[FALSE_POSITIVE]),
-                   (f"{ERROR_NAMES[FALSE_NEGATIVE]} {c.false_negative}", ERROR_COLOURS[FALSE_NEGATIVE])]
-        legend = self.plotter.add_legend(entries, bcolor=None, size=(0.34, 0.13), loc="upper right", face="rectangle")
-        legend.GetEntryTextProperty().SetColor(pv.Color(self.theme.text_colour).float_rgb)
-        legend.GetEntryTextProperty().ShadowOff()
-        legend.BorderOff()
-        self._legend_on = True
+        lines = [(f"correct {c.true_positive}", self.theme.text_colour),
+                 (f"extra {c.false_positive}", ERROR_COLOURS[FALSE_POSITIVE]),
+                 (f"missing {c.false_negative}", ERROR_COLOURS[FALSE_NEGATIVE])]
+        for i, (text, colour) in enumerate(lines):
+            self._legend_actors.append(self.plotter.add_text("\n" * i + text, position="upper_right", font_size=9,
+                                                             color=colour, name=f"legend{i}", render=False))
 
     def _show_message(self, text: str) -> None:
         if self._message_actor is not None:

@@ -1,0 +1,159 @@
+"""Looking into a result on the real window: the error view (both models against the truth),
+the slice plane (all views, every mode) and the occupancy colours over the shown range —
+checked on the rendered pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from core.geometry.compare import count_errors
+from core.taxonomy import NAME_TO_SYNSET
+from recon_gui.panels.viewport import occupied_mask
+from tests.gui.gui_helpers import activate, sample_image, wait_for_result
+
+CHAIR = NAME_TO_SYNSET["chair"]
+
+
+def pixels(view) -> np.ndarray:
+    return view.screenshot()[..., :3].astype(int)
+
+
+def foreground(view, window) -> np.ndarray:
+    h = window.theme.background_3d
+    bg = np.array([int(h[i:i + 2], 16) for i in (1, 3, 5)])
+    return np.abs(pixels(view) - bg).sum(-1) > 30
+
+
+def red_pixels(view) -> int:
+    """Strongly red pixels outside the legend (upper right) of a view."""
+    img = pixels(view)
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    red = (r > 90) & (r > 1.8 * g) & (r > 1.8 * b)
+    h, w = red.shape
+    red[: int(0.2 * h), int(0.6 * w):] = False
+    return int(red.sum())
+
+
+@pytest.fixture
+def chair_window(qtbot, window, samples_root):
+    wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, CHAIR, "03.png")))
+    return window
+
+
+def test_error_view_colours_both_models_against_the_truth(qtbot, chair_window):
+    window = chair_window
+    panel = window.comparison
+    result = window.result
+    gt = result.ground_truth
+    red_before = {slot: red_pixels(panel.views[slot]) for slot in ("baseline", "proposed")}
+    activate(qtbot, window)
+    qtbot.keyClick(window.chart, Qt.Key.Key_4)  # the fourth display mode, like 1/2/3
+    assert panel.mode == "error" and panel.mode_actions["error"].isChecked()
+    assert panel.inspect_bar.legend.isVisible()
+    t = panel.threshold
+    seen_red = 0
+    for slot in ("baseline", "proposed"):
+        view = panel.views[slot]
+        occ = result.predictions[slot].occupancy
+        expected = count_errors(occ, gt, t)
+        assert view.mode == "error" and view.error_counts == expected
+        assert (f"correct {expected.true_positive} · extra {expected.false_positive} · "
+                f"missing {expected.false_negative}") in view.caption.text()
+        assert view.dataset.n_cells == expected.predicted  # correct + extra drawn solid
+        ghost = 0 if view.ghost_dataset is None else view.ghost_dataset.n_cells
+        assert ghost == expected.false_negative  # missing ones as the ghost
+        red = red_pixels(view)
+        if expected.false_positive:
+            assert red > 20 + 5 * red_before[slot], (slot, red, red_before[slot])
+        seen_red += red
+    assert seen_red > 0, "the demo models predict some extra voxels on this chair"
+    truth = panel.views["truth"]
+    assert truth.error_counts is None and truth.dataset.n_cells == int(gt.sum())  # the truth shows itself
+
+    # a threshold above every prediction: nothing extra, no red on the shapes; all truth is a ghost
+    top = max(float(result.predictions[s].occupancy.max()) for s in ("baseline", "proposed"))
+    panel.set_threshold(min(0.995, np.ceil((top + 0.002) * 200) / 200))
+    for slot in ("baseline", "proposed"):
+        view = panel.views[slot]
+        assert view.error_counts.false_positive == 0 == view.error_counts.true_positive
+        assert view.ghost_dataset.n_cells == int(gt.sum())
+        assert red_pixels(view) <= 5
+        assert foreground(view, window).mean() > 0.02  # the ghost is drawn
+
+
+def test_slice_cuts_every_view_in_every_mode(qtbot, chair_window):
+    window = chair_window
+    panel = window.comparison
+    bar = panel.inspect_bar
+    panel.set_standard_view("side")  # looking along -z: +x runs to the right of the image
+    for mode in ("voxels", "mesh", "occupancy", "error"):
+        panel.set_mode(mode)
+        bar.axis_combo.setCurrentIndex(0)
+        whole = {k: foreground(v, window) for k, v in panel.views.items()}
+        bar.axis_combo.setCurrentIndex(1)  # cut along x
+        bar.slider.setValue(12)
+        assert all(v.cut.axis == "x" and v.cut.position == 12 for v in panel.views.values())
+        for key, view in panel.views.items():
+            before, after = whole[key], foreground(view, window)
+            before[:, int(0.87 * before.shape[1]):] = False  # the occupancy scale bar sits there
+            after[:, int(0.87 * after.shape[1]):] = False
+            cols = np.nonzero(before.any(axis=0))[0]
+            left, right = cols.min(), cols.max()
+            split = left + (right - left) * 0.55  # x = 12/32 lies at ~0.6 of the shape's width
+            h, w = before.shape
+            rows = slice(int(0.2 * h), h)  # below the legend and messages
+            kept_right = after[rows, int(split) + 3:right + 1].sum() / max(1, before[rows, int(split) + 3:right + 1].sum())
+            kept_left = after[rows, left:int(split) - 8].sum() / max(1, before[rows, left:int(split) - 8].sum())
+            assert kept_right < 0.15, (mode, key, kept_right)  # the far side of the plane is gone
+            assert kept_left > 0.5, (mode, key, kept_left)  # the near side stays
+        bar.slider.setValue(28)  # moving the plane brings most of it back
+        assert all(v.cut.position == 28 for v in panel.views.values())
+    bar.axis_combo.setCurrentIndex(0)
+    assert all(not v.cut.active for v in panel.views.values())
+    assert not bar.slider.isEnabled()
+
+
+def test_occupancy_colours_span_the_shown_range(qtbot, chair_window):
+    window = chair_window
+    panel = window.comparison
+    panel.set_mode("occupancy")
+    view = panel.views["proposed"]
+    occ = window.result.predictions["proposed"].occupancy
+    shown = occ[occupied_mask(occ, panel.threshold)]
+    lo, hi = view.occupancy_range
+    assert lo == pytest.approx(float(shown.min()), abs=1e-6) and hi == pytest.approx(float(shown.max()), abs=1e-6)
+    assert view.actor.mapper.scalar_range == pytest.approx((lo, hi), abs=1e-6)
+    assert tuple(view._scalar_bar.GetLookupTable().GetRange()) == pytest.approx((lo, hi), abs=1e-6)
+    new = viridis_positions(view)
+    # what a fixed 0..1 scale draws for the same shape (the old behaviour)
+    view._lut.scalar_range = (0.0, 1.0)
+    view.actor.mapper.scalar_range = (0.0, 1.0)
+    fixed = viridis_positions(view)
+    spread_new = np.percentile(new, 95) - np.percentile(new, 5)
+    spread_fixed = np.percentile(fixed, 95) - np.percentile(fixed, 5)
+    top_new, top_fixed = np.percentile(new, 99), np.percentile(fixed, 99)
+    print(f"occupancy range {lo:.3f}..{hi:.3f}; colour spread (5-95 %, of 255) {spread_new:.0f} vs "
+          f"{spread_fixed:.0f} on 0..1; top {top_new:.0f} vs {top_fixed:.0f}")
+    assert spread_new > 1.5 * spread_fixed
+    assert top_fixed <= 255 * hi + 12  # on 0..1 the top of the scale is never reached...
+    assert top_new > top_fixed + 15  # ...on the shown range the colours climb towards it
+
+
+def viridis_positions(view) -> np.ndarray:
+    """Each shape pixel's place (0..255) on the viridis scale, by colour direction (shading
+    scales a colour's brightness, not its direction); the scale bar and edges are left out."""
+    import matplotlib
+
+    table = matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3]
+    table = table / np.linalg.norm(table, axis=1, keepdims=True)
+    img = pixels(view).astype(float)
+    h, w = img.shape[:2]
+    img = img[:, : int(0.85 * w)].reshape(-1, 3)
+    bright = img.max(axis=1)
+    h_bg = view.theme.background_3d
+    bg = np.array([int(h_bg[i:i + 2], 16) for i in (1, 3, 5)])
+    keep = (np.abs(img - bg).sum(-1) > 30) & (bright > 40)
+    v = img[keep] / np.linalg.norm(img[keep], axis=1, keepdims=True)
+    return (v @ table.T).argmax(axis=1)
