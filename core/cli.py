@@ -21,7 +21,7 @@ import os
 import sys
 import warnings
 
-from core import __version__
+from core.resources import package_version
 from core.errors import Cancelled, ReconError
 
 COMMANDS = ("synth", "train", "eval", "predict", "experiment")
@@ -39,7 +39,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="recon", description="Single-view 3D reconstruction: data, training, evaluation, prediction.")
-    parser.add_argument("--version", action="version", version=f"recon {__version__}")
+    parser.add_argument("--version", action="version", version=f"recon {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMANDS:
         try:

@@ -10,7 +10,10 @@ from pathlib import Path
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from core.resources import package_version
+
     parser = argparse.ArgumentParser(prog="recon-gui", description="Single-view 3D reconstruction studio")
+    parser.add_argument("--version", action="version", version=f"recon-gui {package_version()}")
     parser.add_argument("image", nargs="?", help="a picture to reconstruct at start-up")
     parser.add_argument("--checkpoint-baseline", metavar="P", help="baseline model checkpoint (default: the shipped demo)")
     parser.add_argument("--checkpoint-proposed", metavar="P", help="proposed model checkpoint (default: the shipped demo)")

@@ -1,22 +1,21 @@
-"""Where the shipped resources live: demo checkpoints, sample images, icons.
+"""The shipped resources as the GUI sees them: demo checkpoints per model slot, the sample gallery, icons.
 
-The repository keeps them in ``resources/`` next to the packages; ``RECON_GUI_RESOURCES``
-overrides the location (an installed copy, or a test that wants an empty folder).
+Where they live is decided once, in ``core.resources`` (importlib.resources over the installed
+``recon_resources`` package, the source tree's ``resources/`` folder, or ``RECON_GUI_RESOURCES``).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import resources as _core_resources
 from core.spec import BINVOX_FILE, RENDERING_DIR, RENDERING_SUBDIR, VOXEL_DIR
 
+
 def resources_dir() -> Path:
-    env = os.environ.get("RECON_GUI_RESOURCES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The folder of the shipped resources (``core.resources.resources_root``)."""
+    return _core_resources.resources_root()
 
 
 def checkpoint_path(slot: str) -> Path:
@@ -26,16 +25,17 @@ def checkpoint_path(slot: str) -> Path:
     from core.models.registry import get_descriptor
 
     get_descriptor(slot)
-    return resources_dir() / "checkpoints" / f"{slot}.pt"
+    return _core_resources.checkpoint_path(slot)
 
 
 def samples_root() -> Path:
     """A tiny data set in the R2N2 layout (one object per class)."""
-    return resources_dir() / "samples"
+    return _core_resources.samples_root()
 
 
 def icon_path(name: str) -> Path:
-    return resources_dir() / "icons" / f"{name}.svg"
+    """An SVG icon of the shipped set by name."""
+    return _core_resources.icon_path(name)
 
 
 @dataclass(frozen=True)
