@@ -40,6 +40,7 @@ from core.synth.kit import (  # noqa: F401  (re-exported: families share these h
     striped,
     u,
 )
+from core.synth.kit import wood as wood_material
 from core.synth.parts import (
     Part,
     box,
@@ -57,7 +58,7 @@ from core.synth.parts import (
 
 # ---------------------------------------------------------------- classes
 def airplane(rng: Rng) -> list[Part]:
-    body = pick(rng, WHITES + METALS[:2] + [(0.3, 0.35, 0.3)])
+    body = finish(rng, pick(rng, WHITES + METALS[:2] + [(0.3, 0.35, 0.3)]), p_texture=0.2, p_stripes=0.15)
     accent = pick(rng, BRIGHTS + DARKS)
     kind = rng.choice(["airliner", "airliner", "jet", "prop"])
     length = 1.0
@@ -117,7 +118,7 @@ def airplane(rng: Rng) -> list[Part]:
 
 
 def bench(rng: Rng) -> list[Part]:
-    wood = pick(rng, WOODS + [(0.35, 0.4, 0.3)])
+    wood = wood_material(rng, pick(rng, WOODS + [(0.35, 0.4, 0.3)])) if chance(rng, 0.8) else finish(rng, pick(rng, METALS + WHITES))
     frame = pick(rng, METALS + DARKS + WOODS)
     length = u(rng, 1.1, 1.8)
     depth = u(rng, 0.32, 0.5)
@@ -160,7 +161,7 @@ def bench(rng: Rng) -> list[Part]:
 
 
 def cabinet(rng: Rng) -> list[Part]:
-    body = pick(rng, WOODS + WHITES + [(0.3, 0.3, 0.32), (0.6, 0.62, 0.6)])
+    body = wood_material(rng) if chance(rng, 0.5) else finish(rng, pick(rng, WHITES + [(0.3, 0.3, 0.32), (0.6, 0.62, 0.6)]), p_texture=0.3, p_stripes=0.0)
     front = shade(body, u(rng, 0.85, 1.1)) if chance(rng, 0.7) else pick(rng, WOODS + WHITES)
     handle = pick(rng, METALS)
     kind = choose(rng, {"wardrobe": 0.2, "sideboard": 0.2, "drawers": 0.25, "nightstand": 0.15, "shelf": 0.2})
@@ -265,7 +266,7 @@ def car(rng: Rng) -> list[Part]:
 
 def lamp(rng: Rng) -> list[Part]:
     metal = pick(rng, METALS + DARKS + [(0.75, 0.6, 0.3)])
-    shade_col = pick(rng, WHITES + FABRICS + [(0.9, 0.85, 0.6)])
+    shade_col = finish(rng, pick(rng, WHITES + FABRICS + [(0.9, 0.85, 0.6)]), p_texture=0.5, p_stripes=0.08)
     kind = choose(rng, {"floor": 0.3, "table": 0.3, "desk": 0.4})
     parts: list[Part] = []
     base_r = u(rng, 0.1, 0.18) if kind == "floor" else u(rng, 0.07, 0.13)
@@ -308,7 +309,7 @@ def lamp(rng: Rng) -> list[Part]:
 
 def rifle(rng: Rng) -> list[Part]:
     metal = pick(rng, DARKS + METALS[1:3])
-    wood = pick(rng, WOODS + DARKS)
+    wood = wood_material(rng, pick(rng, WOODS + DARKS)) if chance(rng, 0.7) else pick(rng, DARKS)
     L = u(rng, 0.9, 1.3)
     rec_len = L * u(rng, 0.22, 0.32)
     rec_h = L * u(rng, 0.07, 0.1)
@@ -351,7 +352,7 @@ def rifle(rng: Rng) -> list[Part]:
 
 
 def sofa(rng: Rng) -> list[Part]:
-    fabric = pick(rng, FABRICS + [(0.35, 0.22, 0.12), (0.15, 0.15, 0.15)])
+    fabric = finish(rng, pick(rng, FABRICS + [(0.35, 0.22, 0.12), (0.15, 0.15, 0.15)]), p_texture=0.7, p_stripes=0.08)
     cushion = fabric if chance(rng, 0.7) else shade(fabric, 1.2)
     leg_col = pick(rng, WOODS + DARKS + METALS)
     length = u(rng, 1.4, 2.4)
@@ -388,8 +389,8 @@ def sofa(rng: Rng) -> list[Part]:
 
 
 def watercraft(rng: Rng) -> list[Part]:
-    hull_col = pick(rng, WHITES + [(0.1, 0.15, 0.35), (0.6, 0.1, 0.1), (0.2, 0.2, 0.2), (0.5, 0.35, 0.2)])
-    deck_col = pick(rng, WOODS + WHITES)
+    hull_col = finish(rng, pick(rng, WHITES + [(0.1, 0.15, 0.35), (0.6, 0.1, 0.1), (0.2, 0.2, 0.2), (0.5, 0.35, 0.2)]), p_texture=0.2, p_stripes=0.25)
+    deck_col = wood_material(rng) if chance(rng, 0.6) else pick(rng, WHITES)
     super_col = pick(rng, WHITES + METALS[:1])
     kind = choose(rng, {"sail": 0.2, "motor": 0.3, "ship": 0.3, "row": 0.2})
     L = u(rng, 1.0, 1.6)

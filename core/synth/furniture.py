@@ -35,7 +35,7 @@ from core.synth.kit import (
 from core.synth.parts import Part, box, cylinder, rot_z
 
 # ================================================================== chairs
-CHAIR_KINDS = {"side": 0.31, "armchair": 0.2, "office": 0.14, "cantilever": 0.07, "stool": 0.11, "club": 0.09, "lounge": 0.08}
+CHAIR_KINDS = {"side": 0.3, "armchair": 0.2, "office": 0.14, "cantilever": 0.07, "stool": 0.11, "club": 0.08, "lounge": 0.07, "row": 0.03}
 
 
 def _upholstery(rng: Rng):
@@ -237,7 +237,29 @@ def lounge_chair(rng: Rng) -> list[Part]:
     return parts
 
 
-CHAIRS = {"lounge": lounge_chair, "side": side_chair, "armchair": armchair, "office": office_chair, "cantilever": cantilever_chair, "stool": stool_with_back, "club": club_chair}
+def seat_row(rng: Rng) -> list[Part]:
+    """Two or three upholstered seats side by side (waiting-room or loveseat style): ShapeNet's
+    chair class holds such rows, the only chairs whose length runs along z."""
+    fabric = _upholstery(rng)
+    n = int(rng.choice([2, 3]))
+    sw, d = u(rng, 0.5, 0.62), u(rng, 0.5, 0.65)
+    h, t = u(rng, 0.4, 0.46), u(rng, 0.08, 0.14)
+    back_h = u(rng, 0.3, 0.45)
+    bt = u(rng, 0.08, 0.14)
+    L = n * sw
+    parts = []
+    for k in range(n):
+        z = -L / 2 + sw * (k + 0.5)
+        parts.append(box((0, h - t / 2, z), (d, t, sw - 0.01), fabric))
+        parts.append(box((-d / 2 + bt / 2, h + back_h / 2 - 0.02, z), (bt, back_h, sw - 0.01), fabric))
+    parts.append(box((0, (h - t) / 2 + 0.04, 0), (d * 0.9, h - t - 0.08, L * 0.98), shade(fabric, 0.85)))
+    arm_top = h + u(rng, 0.12, 0.22)
+    for sz in (-1, 1):
+        parts.append(box((0, arm_top / 2, sz * (L / 2 + 0.04)), (d, arm_top, 0.08), fabric))
+    return parts
+
+
+CHAIRS = {"row": seat_row, "lounge": lounge_chair, "side": side_chair, "armchair": armchair, "office": office_chair, "cantilever": cantilever_chair, "stool": stool_with_back, "club": club_chair}
 
 
 def chair(rng: Rng) -> list[Part]:

@@ -58,7 +58,7 @@ class Texture:
             second = np.asarray(self.second if self.second is not None else base[0] * 0.5)[None, :]
             return np.where(band[:, None], second, base)
         if self.kind == "noise":
-            n = np.sin(w * along + self.phase) + np.sin(1.7 * w * (local @ d[[1, 2, 0]]) + 2.0 * self.phase) + np.sin(2.9 * w * (local @ d[[2, 0, 1]]) + 3.0 * self.phase)
+            n = np.sin(w * along + self.phase) + np.sin(1.7 * w * (local @ d[[1, 2, 0]]) + 2.0 * self.phase) + np.sin(2.3 * w * (local @ d[[2, 0, 1]]) + 3.0 * self.phase)
             return base * (1.0 + self.contrast * n / 3.0)[:, None]
         raise ValueError(f"unknown texture kind {self.kind!r}")
 

@@ -38,6 +38,7 @@ class Lighting:
     specular: float = SPECULAR
     key_right: float = -0.35
     key_up: float = 0.6
+    shininess: float = SHININESS
 
 
 DEFAULT_LIGHTING = Lighting()
@@ -109,7 +110,7 @@ def _shade(parts: list[Part], cam: Camera, dirs: np.ndarray, depth: np.ndarray, 
         diffuse = light.ambient + light.key * np.clip(normal @ key, 0, None) + light.fill * np.clip(normal @ fill, 0, None)
         half = key - d
         half /= np.sqrt(_dot(half, half))[:, None]
-        spec = light.specular * np.clip(_dot(normal, half), 0, None) ** SHININESS
+        spec = light.specular * np.clip(_dot(normal, half), 0, None) ** light.shininess
         colour = np.asarray(part.colour)[None, :]
         if part.texture is not None:
             colour = np.clip(part.texture.apply(colour, part.to_local(points)), 0.0, 1.0)

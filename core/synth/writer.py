@@ -94,9 +94,11 @@ def sample_views(rng: np.random.Generator, n: int = VIEWS_PER_OBJECT) -> list[Vi
 
 def sample_lighting(rng: np.random.Generator) -> Lighting:
     """Per-object light within the soft, frontal lighting of the real renders: ambient and key
-    intensities ±20 %, the key light moved about its default place up-left of the camera."""
+    intensities ±20 %, the key light moved about its default place up-left of the camera, and
+    highlights from matte to the glossy sheen of leather and plastic."""
     return Lighting(ambient=float(rng.uniform(0.26, 0.4)), key=float(rng.uniform(0.5, 0.72)), fill=float(rng.uniform(0.14, 0.3)),
-                    specular=float(rng.uniform(0.08, 0.25)), key_right=float(rng.uniform(-0.6, 0.1)), key_up=float(rng.uniform(0.35, 0.8)))
+                    specular=float(rng.uniform(0.05, 0.4)), key_right=float(rng.uniform(-0.6, 0.1)), key_up=float(rng.uniform(0.35, 0.8)),
+                    shininess=float(rng.uniform(10.0, 48.0)))
 
 
 def build_object(class_name: str, rng: np.random.Generator):
