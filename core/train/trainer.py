@@ -249,7 +249,9 @@ class Trainer:
         self.data = _prepare_data(cfg, self.dist, progress, cancel)
         self.split_id = self.data.splits.split_id
         if self.dist.is_main:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
+            from core.io.atomic import prepare_output_dir
+
+            prepare_output_dir(self.run_dir)  # one line naming the folder if it cannot be made
             split_path = self.run_dir / "splits.json"
             if not cfg.split_file:
                 from core.data.splits import save_splits
@@ -310,7 +312,9 @@ class Trainer:
                     self.callbacks.append(self._tb)
             self.callbacks.append(ProgressBridge(progress, self.run_dir))
             self.callbacks.extend(callbacks)
-            (self.run_dir / "config.json").write_text(json.dumps(self.cfg.to_dict(), indent=1))
+            from core.io.atomic import write_text
+
+            write_text(self.run_dir / "config.json", json.dumps(self.cfg.to_dict(), indent=1))
             if resume_payload is not None:
                 self.callbacks[0].write({"kind": "resume", "epoch": self.epoch, "step": self.global_step, "from": str(cfg.resume)})
 
