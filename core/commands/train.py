@@ -59,16 +59,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--time-limit", type=float, metavar="MINUTES", help="stop cleanly after this much training time (validates, saves last/best)")
     p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None, help="bf16 mixed precision on CUDA (default on; --no-amp: TF32)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from core.train.config import cli_flag
     from core.train.run_folder import RESUME_MAY_CHANGE
 
-    flags = [flag for f in RESUME_MAY_CHANGE if (flag := FLAGS.get(f, "--" + f.replace("_", "-"))) in p._option_string_actions]
+    flags = [flag for f in RESUME_MAY_CHANGE if (flag := cli_flag(f)) in p._option_string_actions]
     resume.help += f" (only {', '.join(flags)} may change)"
     p.set_defaults(run=run)
     return p
-
-
-# How this command spells a TrainConfig field, where it is not "--" + the field with dashes.
-FLAGS = {"data_root": "--data", "num_workers": "--workers", "save_every_steps": "--save-every", "out_dir": "--out", "name": "--out"}
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -110,7 +107,7 @@ def _resume_config(args: argparse.Namespace, overrides: dict):
     """A resumed run: the checkpoint's settings, changed only where allowed (RunFolder's rule).
 
     Values from ``--preset``/``--config`` count as asked for too, named by that option."""
-    from core.train.config import PRESETS, load_toml
+    from core.train.config import PRESETS, cli_flag, load_toml
     from core.train.run_folder import merge_resume, read_resume_checkpoint
 
     asked: dict = {}
@@ -130,7 +127,7 @@ def _resume_config(args: argparse.Namespace, overrides: dict):
     for key, value in overrides.items():
         if value is not None:
             asked[key] = value
-            names[key] = FLAGS.get(key, "--" + key.replace("_", "-"))
+            names[key] = cli_flag(key)
     payload = read_resume_checkpoint(args.resume)
     return merge_resume(payload.get("train_config") or {}, args.resume, asked, names)
 

@@ -193,20 +193,20 @@ def merge_resume(stored: Mapping[str, Any], checkpoint: str | Path, changes: Map
 
     ``changes`` maps TrainConfig fields to the values asked for now (None = not asked). Fields
     in :data:`RESUME_MAY_CHANGE` take the new value; any other field must equal the stored one,
-    else RunFolderError names the option (``option_names[field]``, default ``--field-name``).
+    else RunFolderError names the option (``option_names[field]``, default the CLI flag).
     ``out_dir``/``name`` must point at the checkpoint's own folder (the run continues there;
     named by ``option_names["out_dir"]``, default ``--out``). A ``split_file`` that no longer
     exists is replaced by the folder's splits.json (the folder was moved).
     Raises CheckpointError if the stored config is invalid.
     """
-    from core.train.config import TrainConfig
+    from core.train.config import TrainConfig, cli_flag
 
     checkpoint = Path(checkpoint)
     folder = RunFolder.of_checkpoint(checkpoint)
     names = dict(option_names or {})
 
     def option(field: str) -> str:
-        return names.get(field, "--" + field.replace("_", "-"))
+        return names.get(field) or cli_flag(field)
 
     try:
         base = TrainConfig.from_dict(dict(stored))
