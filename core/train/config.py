@@ -328,7 +328,10 @@ def build_train_config(preset: str | None = None, config_file: str | Path | None
     values.update(file_values)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "ce_weight" not in values and values.get("classes") is not None:
-        names = set(resolve_classes(values["classes"]))
+        try:
+            names = set(resolve_classes(values["classes"]))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            names = set()  # a bad class list: TrainConfig below reports it, naming where it came from
         if names == set(SEVEN_CLASSES):
             values["ce_weight"] = DEFAULT_CE_WEIGHT["7"]
         elif names == set(ALL_CLASSES):
