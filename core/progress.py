@@ -49,6 +49,7 @@ class CancelToken:
 
     @property
     def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
         return self._event.is_set()
 
     def raise_if_cancelled(self) -> None:
@@ -82,6 +83,7 @@ class TqdmProgress:
         self._bar.refresh()
 
     def close(self) -> None:
+        """Finish the bar (also on ``with`` exit)."""
         self._bar.close()
 
     def __enter__(self) -> "TqdmProgress":

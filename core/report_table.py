@@ -68,6 +68,7 @@ class Row:
 
     @property
     def label(self) -> str:
+        """The first cell as text."""
         return str(self.cells[0])
 
 
@@ -83,14 +84,17 @@ class ReportTable:
 
     @property
     def headers(self) -> list[str]:
+        """Column titles."""
         return [c.title for c in self.columns]
 
     @property
     def body(self) -> tuple[Row, ...]:
+        """The rows above the rule (classes, runs)."""
         return tuple(r for r in self.rows if not r.summary)
 
     @property
     def summary(self) -> tuple[Row, ...]:
+        """The average rows below the rule."""
         return tuple(r for r in self.rows if r.summary)
 
     def cell_text(self, row: int, column: int) -> str:

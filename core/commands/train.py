@@ -18,6 +18,7 @@ def _views(text: str):
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``train``; model and option choices come from the model registry."""
     from core.models.registry import model_names, option_values
     from core.train.config import PRESETS
 
@@ -169,6 +170,10 @@ def prepare_run_folder(cfg, overwrite: bool = False, fresh_name: bool = False):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train (or resume) as the flags say; 0 when done, 2 for a bad option (one line on stderr).
+
+    ReconError (a run folder that holds a run, a conflicting resume option, bad data) reaches
+    ``core.cli`` and becomes one line and exit 2 there."""
     from core.train.trainer import resolve_device, train
 
     try:

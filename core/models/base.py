@@ -39,6 +39,7 @@ class ModelConfig:
 
     @property
     def num_classes(self) -> int:
+        """Length of the class list (the classifier's output size)."""
         return len(self.classes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,7 +76,9 @@ class ReconModel(nn.Module):
 
     @property
     def classes(self) -> list[str]:
+        """Class names in label order (``config.classes``)."""
         return self.config.classes
 
     def forward(self, images: torch.Tensor, priors: Optional[torch.Tensor] = None) -> ModelOutput:  # pragma: no cover
+        """images B×3×127×127 → ModelOutput (occupancy logits B×1×32×32×32, class logits B×C or None)."""
         raise NotImplementedError

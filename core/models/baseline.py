@@ -17,6 +17,8 @@ from core.models.encoders import ImageEncoder, PriorEncoder
 
 
 class BaselineModel(ReconModel):
+    """Image embedding ⊕ prior embedding → decoder. Needs a prior for every image; no classifier."""
+
     needs_prior = True
     has_classifier = False
 
@@ -29,6 +31,9 @@ class BaselineModel(ReconModel):
         self.decoder = VoxelDecoder(d)
 
     def forward(self, images: torch.Tensor, priors: Optional[torch.Tensor] = None) -> ModelOutput:
+        """images B×3×127×127, priors B×1×32³ or B×32³ (occupancy in [0, 1]) → logits B×1×32³.
+
+        ValueError without priors."""
         if priors is None:
             raise ValueError("the baseline model needs a class prior (B×1×32×32×32) for every image")
         if priors.dim() == 4:

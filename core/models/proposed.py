@@ -19,6 +19,10 @@ from core.models.encoders import ImageEncoder
 
 
 class ProposedModel(ReconModel):
+    """Classifier branch + reconstruction branch, fused by ``config.fusion``; no prior.
+
+    ValueError at construction without a class list."""
+
     needs_prior = False
     has_classifier = True
 
@@ -33,6 +37,7 @@ class ProposedModel(ReconModel):
         self.decoder = VoxelDecoder(2 * d if config.fusion == "concat" else d)
 
     def forward(self, images: torch.Tensor, priors: Optional[torch.Tensor] = None) -> ModelOutput:
+        """images B×3×127×127 → occupancy logits B×1×32³ and class logits B×C (``priors`` is ignored)."""
         g = self.class_encoder(images)
         r = self.recon_encoder(images)
         fused = torch.cat([g, r], dim=1) if self.config.fusion == "concat" else g + r

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class StepEvent:
+    """One optimiser step (rank 0 under torchrun): losses of the batch, learning rate, throughput."""
+
     epoch: int  # 0-based epoch this step belongs to
     step: int  # global optimiser step count after this step (1-based)
     step_in_epoch: int  # 1-based
@@ -46,6 +48,8 @@ class StepEvent:
 
 @dataclass
 class EpochEvent:
+    """One finished epoch (or time-capped partial one): training and validation numbers."""
+
     epoch: int  # 0-based epoch just finished
     epochs: int
     step: int
@@ -122,6 +126,7 @@ class JsonlLogger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def write(self, record: dict[str, Any]) -> None:
+        """Append one record (with a ``time`` stamp, seconds since the epoch) as a JSON line."""
         with open(self.path, "a") as f:
             f.write(json.dumps({"time": round(time.time(), 3), **record}) + "\n")
 
@@ -163,6 +168,7 @@ class TensorBoardLogger:
 
 
 def make_tensorboard_logger(log_dir: Path) -> TensorBoardLogger | None:
+    """A TensorBoardLogger, or None when the tensorboard package is not installed."""
     try:
         return TensorBoardLogger(log_dir)
     except ImportError:

@@ -70,26 +70,32 @@ class RunFolder:
     # -- paths -------------------------------------------------------------------------------
     @property
     def last(self) -> Path:
+        """``last.pt``: the resumable checkpoint."""
         return self.path / LAST_FILE
 
     @property
     def best(self) -> Path:
+        """``best.pt``: weights of the best validation epoch."""
         return self.path / BEST_FILE
 
     @property
     def config(self) -> Path:
+        """``config.json``: the TrainConfig of the run."""
         return self.path / CONFIG_FILE
 
     @property
     def splits(self) -> Path:
+        """``splits.json``: the split the run made (if it made one)."""
         return self.path / SPLITS_FILE
 
     @property
     def metrics(self) -> Path:
+        """``metrics.jsonl``: the run's log (read with core.train.metrics_log)."""
         return self.path / METRICS_FILE
 
     @property
     def tensorboard(self) -> Path:
+        """``tensorboard/``: event files, when the package is installed."""
         return self.path / TENSORBOARD_DIR
 
     # -- what is there -------------------------------------------------------------------------
