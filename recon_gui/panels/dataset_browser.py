@@ -31,7 +31,7 @@ from core.evaluate import evaluate
 from core.io.r2n2 import discover
 from core.progress import ProgressEvent
 from recon_gui.panels.evaluation import EvaluationView
-from recon_gui.panels.training import default_torch_threads, limit_torch_threads
+from recon_gui.panels.run_support import default_torch_threads, limit_torch_threads
 from recon_gui.workers import Worker, WorkerManager
 
 VIEWS = 24

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.train.checkpoint import load_checkpoint
+from core.train.run_folder import RunFolder
 from recon_gui.panels.training import TrainingPanel
 from recon_gui.workers import WorkerManager
 
@@ -140,12 +141,20 @@ def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot,
     assert panel.epochs_spin.isEnabled() and panel.data_edit.isEnabled()
     panel.model_combo.setCurrentText("proposed")  # ignored: the checkpoint says baseline
     panel.epochs_spin.setValue(1)
-    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+    earlier_x, earlier_y = panel.curves.series("train loss")
+    with qtbot.waitSignal(panel.trainingStarted, timeout=5000):
         panel.start()
+    # the resumed run starts from the earlier curve (read back from the run's metrics), not from nothing
+    xs, ys = panel.curves.series("train loss")
+    assert xs and xs[0] == earlier_x[0] and max(xs) <= loaded.global_step + 1
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        pass
     assert ended.args == ["finished"], panel.last_error
     assert f"resuming from {last}" in panel.log_view.toPlainText()
     assert panel.result.global_step > loaded.global_step
     assert panel.result.global_step == 52 and panel.result.epochs_completed == 1
+    xs = panel.curves.series("train loss")[0]
+    assert xs[0] == earlier_x[0] and xs[-1] >= 50  # one curve across the cancel and the resume
     assert Path(panel.checkpoint_path).parent == last.parent
     assert panel.load_baseline_button.isEnabled() and not panel.load_proposed_button.isEnabled()
 
@@ -280,3 +289,53 @@ def test_trainer_warnings_reach_the_log_view(qtbot, panel, tiny_synth_root, tmp_
     assert "WARNING core.train.trainer" in panel.log_view.toPlainText()
     assert "validation split has no objects" in panel.log_view.toPlainText()
     assert panel.curves.series("val IoU") == ([], [])  # nothing to validate on, nothing plotted
+
+
+@pytest.mark.parametrize("given", ["", "missing.pt", "folder"])
+def test_resume_without_a_checkpoint_is_refused(qtbot, panel, tiny_synth_root, tmp_path, given):
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "r")
+    (tmp_path / "folder").mkdir()
+    panel.resume_check.setChecked(True)
+    panel.resume_edit.setText(str(tmp_path / given) if given else "")
+    with qtbot.waitSignal(panel.trainingEnded, timeout=5000) as ended:
+        panel.start()
+    assert ended.args == ["failed"] and panel.worker is None
+    assert ("no checkpoint" in panel.last_error) if not given else (given in panel.last_error)
+    assert panel.error_box.isVisible() and "\n" not in panel.last_error
+    assert not (tmp_path / "runs").exists()  # nothing started, nothing written
+    assert panel.start_button.isEnabled() and panel.resume_edit.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_a_new_run_never_lands_in_a_folder_holding_one(qtbot, panel, tiny_synth_root, tmp_path, monkeypatch):
+    earlier = tmp_path / "runs" / "mine"
+    earlier.mkdir(parents=True)
+    (earlier / "last.pt").write_bytes(b"an earlier run's checkpoint")
+    (earlier / "metrics.jsonl").write_text('{"kind": "epoch"}\n')
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+    asked = []
+    monkeypatch.setattr(panel, "ask_fresh_name", lambda folder, fresh: asked.append((folder.path, fresh.path)) or False)
+    fill_form(panel, tiny_synth_root, tmp_path / "runs", "mine")
+    panel.max_steps_spin.setValue(1)
+    panel.start()
+    assert asked == [(earlier, earlier.with_name("mine-2"))]
+    assert panel.worker is None and panel.state != "running" and "not started" in panel.log_view.toPlainText()
+
+    monkeypatch.setattr(panel, "ask_fresh_name", lambda folder, fresh: True)  # take the fresh name
+    with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
+        panel.start()
+    assert ended.args == ["finished"], panel.last_error
+    assert Path(panel.checkpoint_path).parent == earlier.with_name("mine-2")
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before  # the earlier run is untouched
+
+
+def test_resuming_an_earlier_run_shows_its_curve_from_the_metrics(qtbot, panel, tmp_path):
+    from core.train.events import EpochEvent, JsonlLogger, StepEvent
+
+    run = tmp_path / "runs" / "earlier"
+    logger = JsonlLogger(run / "metrics.jsonl", every=1)
+    for step in range(1, 6):
+        logger.on_step(StepEvent(0, step, step, 5, 10, 1.0 / step, 0.5, 0.1, 1e-3, 100.0))
+    logger.on_epoch(EpochEvent(0, 2, 5, 10, 0.4, 0.5, 0.3))
+    panel._replay_history(RunFolder(run))
+    assert panel.curves.series("train loss") == ([1, 2, 3, 4, 5], [1.0, 0.5, 1 / 3, 0.25, 0.2])
+    assert panel.curves.series("val IoU") == ([1], [0.3]) and panel.curves.series("val loss") == ([5], [0.5])

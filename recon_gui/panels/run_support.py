@@ -1,0 +1,68 @@
+"""Small helpers of background runs (training, evaluation): torch's thread budget, the ETA,
+and carrying ``core`` log records from a worker thread to a log view."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+
+def default_torch_threads() -> int:
+    """Leave one core to the UI thread (and at least one to torch)."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def limit_torch_threads(n: int | None) -> None:
+    """Keep torch's intra-op pool from starving the UI thread on small machines."""
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+def format_eta(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:d}:{s:02d}"
+
+
+class EtaEstimator:
+    """Remaining time from the rate since the first event (the first step includes warm-up)."""
+
+    def __init__(self) -> None:
+        self._t0: float | None = None
+        self._done0 = 0
+
+    def update(self, done: int, total: int, now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self._t0 is None or done < self._done0:
+            self._t0, self._done0 = now, done
+            return None
+        if done <= self._done0 or total <= 0:
+            return None
+        rate = (done - self._done0) / max(now - self._t0, 1e-9)
+        return (total - done) / rate
+
+
+class LogBridge(QObject):
+    """Carries log records from a worker thread to the UI thread (queued signal)."""
+
+    message = Signal(str)
+
+
+class ThreadLogHandler(logging.Handler):
+    """Forwards records emitted on one thread (the worker's) to a bridge signal, so the
+    trainer's warnings (an empty validation split, skipped objects) reach the log view."""
+
+    def __init__(self, bridge: LogBridge, thread_id: int):
+        super().__init__(logging.INFO)
+        self.bridge, self.thread_id = bridge, thread_id
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread_id:
+            self.bridge.message.emit(self.format(record))
