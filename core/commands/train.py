@@ -184,7 +184,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"recon train: error: {exc}", file=sys.stderr)
         return 2
+    asked_dir = cfg.run_dir
     cfg = prepare_run_folder(cfg, overwrite=args.overwrite, fresh_name=args.fresh_name)  # RunFolderError: exit 2
+    if cfg.run_dir != asked_dir:
+        print(f"{asked_dir} holds a run; this one goes to {cfg.run_dir}", file=sys.stderr)
     with TqdmProgress(f"train {cfg.model}", unit="step", disable=args.quiet) as bar:
         result = train(cfg, progress=bar)
     last = result.history[-1] if result.history else {}
