@@ -10,9 +10,12 @@ from core.io.binvox import read_binvox
 from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.resources import gallery_samples, ground_truth_for
 from recon_gui.session import ComparisonRequest, input_camera, load_predictor, run_comparison
-from tests.gui.gui_helpers import sample_image
 
 CHAIR = NAME_TO_SYNSET["chair"]
+
+
+def sample_image(samples_root, synset: str, view: str = "00.png"):
+    return next((samples_root / "ShapeNetRendering" / synset).glob(f"*/rendering/{view}"))
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +33,24 @@ def test_auto_prior_follows_the_proposed_top_class(predictors, samples_root):
     assert np.array_equal(result.ground_truth > 0.5, read_binvox(ground_truth_for(image)).data)
     assert result.input_preview.shape == (127, 127, 3) and result.thumbnail.shape[2] == 4
     assert result.camera is not None and result.messages == {"baseline": "", "proposed": ""}
+
+
+def test_a_bad_truth_or_camera_file_costs_only_its_own_part(predictors, samples_root, tmp_path):
+    import shutil
+
+    image = sample_image(samples_root, CHAIR)
+    folder = tmp_path / "rendering"
+    shutil.copytree(image.parent, folder)
+    (folder / "rendering_metadata.txt").write_text("0 0 0 1 25\n" * 23)  # one line short
+    result = run_comparison(predictors, ComparisonRequest(folder / "00.png", ground_truth_for(image)))
+    assert result.predictions["proposed"] is not None and result.ground_truth is not None
+    assert result.camera is None and "rendering_metadata.txt" in result.messages["camera"]
+
+    bad = tmp_path / "model.binvox"
+    bad.write_bytes(b"#binvox 1\ndim 32 32 32\ntranslate a b c\nscale 1\ndata\n")
+    result = run_comparison(predictors, ComparisonRequest(image, bad))
+    assert result.predictions["baseline"] is not None and result.ground_truth is None
+    assert str(bad) in result.messages["truth"] and result.camera is None
 
 
 def test_fixed_prior_missing_models_and_foreign_classes(predictors, samples_root):
