@@ -72,3 +72,29 @@ def test_cli_reuses_finished_runs(smoke, data_root, capsys):
     text = capsys.readouterr().out
     assert rc == 0 and "report:" in text and "mean shape" in text
     assert text.count("vs mean shape") == len(RUNS)
+
+
+def test_x11_output_path_that_is_a_file_fails_before_any_work(tmp_path, capsys):
+    target = tmp_path / "existing_file.txt"
+    target.write_text("keep me")
+    data = tmp_path / "empty_data"  # would be generated into if the run started
+    rc = main(["experiment", "--preset", "cpu-small", "--data", str(data), "--out", str(target), "-q"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "existing_file.txt" in lines[0] and "not a folder" in lines[0]
+    assert target.read_text() == "keep me"
+    assert not data.exists()  # no data generated, nothing trained
+
+
+def test_gpu_preset_fits_ten_minutes_and_the_report_names_the_preset(smoke):
+    gpu = PRESETS["gpu"]
+    from core.train.config import build_train_config
+
+    cfg = build_train_config(**gpu.train)
+    # six runs, each capped, with room for data loading and test evaluation
+    assert 0 < cfg.time_limit * len(RUNS) <= 8.0
+    assert cfg.views == "all" and cfg.lr_schedule == "cosine" and gpu.objects_per_class == PRESETS["cpu-small"].objects_per_class
+    result, _, _ = smoke
+    assert "Preset run: **`smoke`**" in result.report_path.read_text()
+    assert "`paper`" in result.report_path.read_text() and "`gpu`" in result.report_path.read_text()

@@ -240,3 +240,65 @@ def test_cli_train_and_resume(tiny_synth_root, tmp_path, capsys):
     if not torch.cuda.is_available():
         assert cli_main(["train", "--data", str(tiny_synth_root), "--device", "cuda", "--quiet"]) == 2
         assert "CUDA" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- time limit, schedule
+def test_time_limit_stops_at_a_step_boundary_validates_and_saves(tiny_synth_root, tmp_path):
+    cfg = tiny_config(tiny_synth_root, tmp_path, "capped", epochs=50, max_steps_per_epoch=0, batch_size=1, views=4,
+                      time_limit=0.5 / 60, lr_schedule="cosine", warmup_steps=2)
+    rec = Recorder()
+    result = train(cfg, callbacks=[rec])
+    assert result.stopped_by_time_limit
+    assert result.epochs_completed < 50
+    last = result.history[-1]
+    assert "val_iou" in last  # validated at the stop
+    ck = load_checkpoint(result.last_path)
+    assert ck.global_step == result.global_step
+    assert result.best_path is not None and result.best_path.is_file()
+    assert ck.raw["extra"]["stopped_by_time_limit"] is True and ck.raw["extra"]["train_seconds"] >= 0.5
+    # the schedule anneals with the clock: the last steps ran far below the base rate
+    lrs = [e.lr for e in rec.steps]
+    assert lrs[0] < cfg.lr and min(lrs[-2:]) < 0.6 * cfg.lr
+    # a resumed run with more time continues from the same step (mid-epoch if it stopped there)
+    more = train(TrainConfig(resume=str(result.last_path), epochs=50, time_limit=1.0 / 60, num_workers=0))
+    assert more.global_step > result.global_step
+
+
+def test_cli_time_limit_and_schedule_flags(tiny_synth_root, tmp_path, capsys):
+    out = tmp_path / "cli-capped"
+    rc = cli_main(["train", "--data", str(tiny_synth_root), "--classes", "chair,table", "--preset", "smoke", "--epochs", "40",
+                   "--max-steps-per-epoch", "0", "--time-limit", "0.005", "--lr-schedule", "onecycle", "--warmup-steps", "3",
+                   "--no-amp", "--out", str(out), "--quiet"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "stopped by --time-limit" in text
+    cfg = load_checkpoint(out / "last.pt").train_config
+    assert cfg["lr_schedule"] == "onecycle" and cfg["warmup_steps"] == 3 and cfg["amp"] is False and cfg["time_limit"] == 0.005
+
+
+@pytest.mark.slow
+def test_headless_commands_never_import_qt_pyvista_or_trimesh(tiny_synth_root, tmp_path):
+    """synth, train and eval run on machines without the GUI stack (a GPU server)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "blocked = ('PySide6', 'pyvista', 'pyvistaqt', 'trimesh', 'superqt', 'vtk', 'shiboken6')\n"
+        "for m in blocked: sys.modules[m] = None\n"
+        "from core.cli import main\n"
+        "rc = main(sys.argv[1:])\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in blocked and sys.modules[m] is not None]\n"
+        "assert not loaded, loaded\n"
+        "sys.exit(rc)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    run = tmp_path / "run"
+    commands = [
+        ["synth", "--out", str(tmp_path / "syn"), "--objects-per-class", "1", "--classes", "chair", "--workers", "1", "--quiet"],
+        ["train", "--data", str(tiny_synth_root), "--preset", "smoke", "--classes", "chair,table", "--out", str(run), "--quiet"],
+        ["eval", "-c", str(run / "best.pt"), "--data", str(tiny_synth_root), "--split", "all", "--views", "1", "--quiet"],
+    ]
+    for args in commands:
+        proc = subprocess.run([sys.executable, "-c", script, *args], cwd=repo, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, (args[0], proc.stderr[-2000:])
