@@ -89,7 +89,7 @@ def display(rng: Rng) -> list[Part]:
 
 
 # ================================================================== speakers
-SPEAKER_KINDS = {"tower": 0.32, "bookshelf": 0.3, "cube": 0.06, "centre": 0.14, "round": 0.1, "soundbar": 0.08}
+SPEAKER_KINDS = {"tower": 0.36, "bookshelf": 0.27, "cube": 0.05, "centre": 0.13, "round": 0.1, "soundbar": 0.09}
 
 
 def speaker(rng: Rng) -> list[Part]:
@@ -153,7 +153,7 @@ def speaker(rng: Rng) -> list[Part]:
 
 
 # ================================================================== telephones
-PHONE_KINDS = {"smart": 0.76, "candybar": 0.08, "flip": 0.06, "cordless": 0.07, "desk": 0.03}
+PHONE_KINDS = {"smart": 0.8, "candybar": 0.07, "flip": 0.04, "cordless": 0.07, "desk": 0.02}
 
 
 def telephone(rng: Rng) -> list[Part]:
@@ -173,7 +173,7 @@ def telephone(rng: Rng) -> list[Part]:
         return parts
     if kind == "smart":
         h = u(rng, 0.12, 0.17)
-        w, t = h * u(rng, 0.45, 0.58), h * u(rng, 0.04, 0.065)
+        w, t = h * u(rng, 0.45, 0.56), h * u(rng, 0.035, 0.06)
     elif kind == "candybar":
         h = u(rng, 0.1, 0.13)
         w, t = h * u(rng, 0.38, 0.48), h * u(rng, 0.12, 0.18)

@@ -392,7 +392,7 @@ def watercraft(rng: Rng) -> list[Part]:
     hull_col = finish(rng, pick(rng, WHITES + [(0.1, 0.15, 0.35), (0.6, 0.1, 0.1), (0.2, 0.2, 0.2), (0.5, 0.35, 0.2)]), p_texture=0.2, p_stripes=0.25)
     deck_col = wood_material(rng) if chance(rng, 0.6) else pick(rng, WHITES)
     super_col = pick(rng, WHITES + METALS[:1])
-    kind = choose(rng, {"sail": 0.2, "motor": 0.3, "ship": 0.3, "row": 0.2})
+    kind = choose(rng, {"sail": 0.16, "motor": 0.32, "ship": 0.32, "row": 0.2})
     L = u(rng, 1.0, 1.6)
     B = L * (u(rng, 0.18, 0.3) if kind != "ship" else u(rng, 0.12, 0.18))
     D = L * u(rng, 0.1, 0.17)

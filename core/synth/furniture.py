@@ -267,7 +267,7 @@ def chair(rng: Rng) -> list[Part]:
 
 
 # ================================================================== tables
-TABLE_KINDS = {"dining": 0.28, "square": 0.05, "coffee": 0.2, "pedestal": 0.1, "round_legs": 0.06, "trestle": 0.08, "desk": 0.13, "side": 0.04}
+TABLE_KINDS = {"dining": 0.3, "square": 0.05, "coffee": 0.22, "pedestal": 0.08, "round_legs": 0.06, "trestle": 0.07, "desk": 0.12, "side": 0.04}
 
 
 def _top_material(rng: Rng):
@@ -354,9 +354,11 @@ def round_legs_table(rng: Rng) -> list[Part]:
     parts = [cylinder((0, h - t, 0), (0, h, 0), r, top)]
     n = int(rng.choice([3, 4]))
     lr = u(rng, 0.015, 0.03)
+    turn = u(rng, 0.0, 2 * math.pi)
+    spread = u(rng, 0.45, 0.8)
     for k in range(n):
-        a = 2 * math.pi * k / n + 0.4
-        rr = r * 0.65
+        a = 2 * math.pi * k / n + turn
+        rr = r * spread
         parts.append(cylinder((rr * 1.15 * math.cos(a), 0, rr * 1.15 * math.sin(a)), (rr * math.cos(a), h - t + 0.005, rr * math.sin(a)), lr, legs))
     return parts
 
@@ -369,7 +371,7 @@ def trestle_table(rng: Rng) -> list[Part]:
     D = L * u(rng, 0.4, 0.55)
     h = u(rng, 0.72, 0.78)
     t = u(rng, 0.03, 0.06)
-    inset = u(rng, 0.12, 0.3)
+    inset = u(rng, 0.1, 0.4)
     parts = [box((0, h - t / 2, 0), (D, t, L), top)]
     for sz in (-1, 1):
         z = sz * (L / 2 - inset)
@@ -379,9 +381,9 @@ def trestle_table(rng: Rng) -> list[Part]:
             a = math.atan2(D * 0.8, h - t)
             for s in (-1, 1):
                 parts.append(box((0, (h - t) / 2, z), (0.05, (h - t) / math.cos(a), 0.05), legs, rot_z(s * a)))
-        parts.append(box((0, 0.025, z), (D * 0.85, 0.05, 0.07), legs))
+        parts.append(box((0, 0.025, z), (D * u(rng, 0.55, 0.85), 0.05, 0.07), legs))
         parts.append(box((0, h - t - 0.025, z), (D * 0.85, 0.05, 0.07), legs))
-    parts.append(box((0, h * u(rng, 0.25, 0.45), 0), (0.05, 0.05, L - 2 * inset), legs))
+    parts.append(box((0, h * u(rng, 0.3, 0.65), 0), (0.05, 0.05, L - 2 * inset), legs))
     return parts
 
 
@@ -404,7 +406,7 @@ def desk(rng: Rng) -> list[Part]:
     else:
         side = 1 if chance(rng, 0.5) else -1
         pw = u(rng, 0.35, 0.5)
-        parts.append(box((0, (h - t) / 2, side * (L / 2 - pw / 2 - 0.01)), (D * 0.92, h - t + 0.01, pw), body))
+        parts.append(box((u(rng, 0.0, 0.1) * D, (h - t) / 2, side * (L / 2 - pw / 2 - u(rng, 0.01, 0.08))), (D * u(rng, 0.7, 0.9), h - t + 0.01, pw), body))
         parts += [box((0, (h - t) / 2, -side * (L / 2 - 0.04)), (0.04, h - t + 0.01, 0.04), body),
                   box((D / 2 - 0.06, (h - t) / 2, -side * (L / 2 - 0.04)), (0.04, h - t + 0.01, 0.04), body)]
     if style != "legs" and chance(rng, 0.5):

@@ -76,10 +76,11 @@ REFERENCE: dict[str, ClassReference] = {
         "0.4-0.6 of the length (13-19 voxels, centred); upholstered blocks are solid in binvox, "
         "so base, back and arms fill about 16 % of the grid"),
     "watercraft": ClassReference(
-        0.030, None, ((0, 31), (2, 25), (10, 21)), DERIVED,
+        0.030, None, ((0, 31), (4, 24), (10, 21)), DERIVED,
         "length along x fills the grid; beam 0.15-0.3 of the length (z 10-21 with the hull "
         "surface); hull depth 0.1-0.17 of the length plus cabins, superstructures or a sail rig "
         "up to about the length: centred heights of 0.3-1.0 of the length put the hulls anywhere "
-        "from y 1 (tall sailing rigs and ships) to y 14 (low motor and rowing boats) and deck "
-        "structures up to y 25; masts and sails are thin, so about 3 % of the grid"),
+        "from y 1 (tall sailing rigs) to y 14 (low motor and rowing boats), most of them (motor "
+        "boats and ships, about 0.4-0.6 of the length tall) from y 4, and deck structures up to "
+        "y 24; masts and sails are thin, so about 3 % of the grid"),
 }

@@ -47,9 +47,11 @@ def test_classes_vary_like_the_real_ones(seven_stats, name: str) -> None:
 
 
 def test_derived_classes_match_their_targets() -> None:
+    """The six classes without published class means: same occupancy tolerance; box edges
+    within 5 voxels, since these targets are estimates (see each entry's ``why``)."""
     problems = []
     for name in (n for n, r in REFERENCE.items() if r.source == DERIVED):
-        problems += mismatches(name, class_stats(name, 80, SEED))
+        problems += mismatches(name, class_stats(name, OBJECTS, SEED), box_tolerance=5)
     assert problems == []
 
 
