@@ -72,7 +72,7 @@ def save_gif(frames: list[np.ndarray], path: str | Path, fps: float = 20.0) -> P
     quantised = [im.quantize(palette=palette_source, dither=Image.Dither.NONE) for im in images]
     check_output_file(path)
     data = _encode(quantised[0], format="GIF", save_all=True, append_images=quantised[1:],
-                   duration=int(round(1000 / fps)), loop=0, disposal=1)
+                   duration=round(1000 / fps), loop=0, disposal=1)
     write_bytes(path, data)
     return path
 

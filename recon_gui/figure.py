@@ -82,7 +82,7 @@ def crop_panels(images: list[np.ndarray], background: tuple[int, int, int], marg
     w = min(im.shape[1] for im in images)
     y0, y1 = min(b[0] for b in found), max(b[1] for b in found)
     x0, x1 = min(b[2] for b in found), max(b[3] for b in found)
-    m = int(round(margin * max(y1 - y0, x1 - x0))) + 2
+    m = round(margin * max(y1 - y0, x1 - x0)) + 2
     y0, y1, x0, x1 = max(0, y0 - m), min(h, y1 + m), max(0, x0 - m), min(w, x1 + m)
     return [im[y0:y1, x0:x1] for im in images]
 

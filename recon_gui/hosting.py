@@ -19,7 +19,7 @@ log = logging.getLogger("recon_gui")
 DATASET_DOCK_WIDTH = 360
 
 
-def host_optional_panels(w: "MainWindow") -> list[str]:
+def host_optional_panels(w: MainWindow) -> list[str]:
     """Build and wire the data set dock and the Train tab; returns the problems to show."""
     problems: list[str] = []
     try:
@@ -42,7 +42,7 @@ def host_optional_panels(w: "MainWindow") -> list[str]:
         w.dataset_panel.evaluation_view.reportShown.connect(lambda: QTimer.singleShot(0, lambda: _fit_evaluation(w)))
     except ImportError as exc:
         log.info("data set browser not available: %s", exc)
-    except Exception as exc:  # noqa: BLE001 - reported; the rest of the window must still open
+    except Exception as exc:
         log.exception("data set browser failed to start")
         problems.append(f"Data set panel failed to start: {type(exc).__name__}: {exc}")
     try:
@@ -56,20 +56,20 @@ def host_optional_panels(w: "MainWindow") -> list[str]:
             w.dataset_panel.datasetOpened.connect(w.training_panel.set_data_folder)
     except ImportError as exc:
         log.info("training panel not available: %s", exc)
-    except Exception as exc:  # noqa: BLE001 - reported; the rest of the window must still open
+    except Exception as exc:
         log.exception("training panel failed to start")
         problems.append(f"Training panel failed to start: {type(exc).__name__}: {exc}")
     return problems
 
 
-def _evaluate(w: "MainWindow", checkpoint: str, root: str) -> None:
+def _evaluate(w: MainWindow, checkpoint: str, root: str) -> None:
     """A finished training run asked for a test-split evaluation: the data set dock runs it."""
     w.dataset_dock.show()
     w.dataset_dock.raise_()
     w.dataset_panel.evaluate_in(checkpoint, root)
 
 
-def _fit_evaluation(w: "MainWindow") -> None:
+def _fit_evaluation(w: MainWindow) -> None:
     """Widen the data set dock so the evaluation table shows every column (at most 45 % of the window)."""
     panel, dock = w.dataset_panel, w.dataset_dock
     scroller = dock.widget()
@@ -80,11 +80,11 @@ def _fit_evaluation(w: "MainWindow") -> None:
         w.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
 
 
-def _show_sample(w: "MainWindow", image: str, binvox: str) -> None:
+def _show_sample(w: MainWindow, image: str, binvox: str) -> None:
     w.tabs.setCurrentIndex(0)
     w.open_image(image, binvox or None)
 
 
-def _load_trained(w: "MainWindow", path: str, slot: str) -> None:
+def _load_trained(w: MainWindow, path: str, slot: str) -> None:
     w.tabs.setCurrentIndex(0)
     w.load_checkpoint(path, slot)

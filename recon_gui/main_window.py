@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -38,23 +38,28 @@ from recon_gui.controllers.comparison import ComparisonController
 from recon_gui.controllers.exports import ExportController, FigureOptions
 from recon_gui.hosting import host_optional_panels
 from recon_gui.panels.comparison import ComparisonPanel
-from recon_gui.panels.input_panel import InputPanel, array_to_pixmap, qimage_to_array
+from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
 from recon_gui.panels.probabilities import ProbabilityChart
-from recon_gui.resources import gallery_samples, ground_truth_for
-from recon_gui.session import ComparisonRequest, ComparisonResult
+from recon_gui.picture_input import PictureInput
+from recon_gui.resources import gallery_samples
+from recon_gui.session import ComparisonResult
 from recon_gui.settings import AppSettings
-from recon_gui.state import models_text, probability_view, shows_truth, status_line, view_titles
+from recon_gui.state import (
+    models_text,
+    probability_view,
+    shows_truth,
+    status_line,
+    view_titles,
+)
 from recon_gui.theme import Theme, current_theme
 from recon_gui.workers import BusyCounter, Worker, WorkerManager
 
 log = logging.getLogger("recon_gui")
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 CHECKPOINT_FILTER = "Checkpoints (*.pt *.pth);;All files (*)"
-CHECKPOINT_SUFFIXES = (".pt", ".pth")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PictureInput, QMainWindow):
     predictionShown = Signal(object)  # ComparisonResult, after the views show it
     predictorChanged = Signal(str)  # slot whose model was (un)loaded
     busyChanged = Signal(bool)
@@ -238,87 +243,6 @@ class MainWindow(QMainWindow):
         self.predictorChanged.emit(slot)
         self.controller.rerun()
 
-    # ================================================================== pictures in
-    def open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", self.settings.last_folder("image"), IMAGE_FILTER)
-        if path:
-            self.open_image(path)
-
-    def open_image(self, image: str | Path | np.ndarray, ground_truth: str | Path | None = None,
-                   name: str = "") -> None:
-        """Reconstruct a file or an image array; ground truth is found for files in an R2N2 layout.
-        The picture becomes current only if its reconstruction succeeds."""
-        if isinstance(image, (str, Path)):
-            path = Path(image)
-            if path.is_dir():
-                self.report_error("Not an image", f"{path}: is a folder, not an image file "
-                                  "(open data sets in the Data set panel)")
-                return
-            if not path.exists():
-                self.report_error("Cannot open image", f"{path}: file not found")
-                return
-            if ground_truth is None:
-                ground_truth = ground_truth_for(path)
-            self.settings.set_last_folder("image", path)
-            self.settings.add_recent_file(path)
-            image = str(path)
-        self.controller.open(ComparisonRequest(image, str(ground_truth) if ground_truth else None, source_name=name))
-
-    def paste_image(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and mime.hasUrls():
-            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
-            if paths:
-                self.open_image(paths[0])
-                return
-        if mime is not None and mime.hasImage():
-            qimage = QGuiApplication.clipboard().image()
-            if not qimage.isNull():
-                self.open_image(qimage_to_array(qimage), name="pasted image")
-                return
-        self.report_error("Nothing to paste", "the clipboard holds no image and no image file")
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if event.mimeData().hasUrls() or event.mimeData().hasImage():
-            event.acceptProposedAction()
-            self.input_panel.set_drop_highlight(True)
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event) -> None:  # noqa: N802
-        self.input_panel.set_drop_highlight(False)
-
-    def dragMoveEvent(self, event) -> None:  # noqa: N802
-        event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        self._drop_time = time.perf_counter()
-        self.input_panel.set_drop_highlight(False)
-        if self.handle_mime(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def handle_mime(self, mime: QMimeData) -> bool:
-        if mime.hasUrls():
-            urls = [u for u in mime.urls() if u.isLocalFile()]
-            if not urls:
-                self.report_error("Cannot open", "only local files can be dropped")
-                return False
-            for url in urls:  # checkpoints go to their model's slot; the first picture is reconstructed
-                if Path(url.toLocalFile()).suffix.lower() in CHECKPOINT_SUFFIXES:
-                    self.load_checkpoint(url.toLocalFile(), None)
-            pictures = [u for u in urls if Path(u.toLocalFile()).suffix.lower() not in CHECKPOINT_SUFFIXES]
-            if pictures:
-                self.open_image(pictures[0].toLocalFile())
-            return True
-        if mime.hasImage():
-            qimage = QImage(mime.imageData())
-            if not qimage.isNull():
-                self.open_image(qimage_to_array(qimage), name="dropped image")
-                return True
-        return False
-
     # ================================================================== the state, painted
     def _show_result(self, result: ComparisonResult) -> None:
         """The controller made ``result`` current: every pane, caption and list follows."""
@@ -427,7 +351,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self._closed = True
         self.controller.closed = self.slots.closed = True
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -6,7 +6,8 @@ a method on the window (or one of its controllers), nothing else.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -25,7 +26,7 @@ def _short(key: str) -> str:
     return VIEW_TITLES[key].split(" (")[0]
 
 
-def make_action(window: "MainWindow", text: str, slot: Callable, shortcut=None, tip: str = "",
+def make_action(window: MainWindow, text: str, slot: Callable, shortcut=None, tip: str = "",
                 checkable: bool = False) -> QAction:
     action = QAction(text, window)
     if shortcut:
@@ -38,8 +39,8 @@ def make_action(window: "MainWindow", text: str, slot: Callable, shortcut=None, 
     return action
 
 
-def build_actions(w: "MainWindow") -> None:
-    a = lambda *args, **kw: make_action(w, *args, **kw)  # noqa: E731
+def build_actions(w: MainWindow) -> None:
+    a = lambda *args, **kw: make_action(w, *args, **kw)
     w.open_action = a("&Open image…", lambda: w.open_image_dialog(), QKeySequence.StandardKey.Open,
                       "Open a picture to reconstruct")
     w.paste_action = a("&Paste image", lambda: w.paste_image(), QKeySequence.StandardKey.Paste,
@@ -87,7 +88,7 @@ def build_actions(w: "MainWindow") -> None:
     w.about_action = a("&About recon-gui", w.show_about)
 
 
-def build_menus(w: "MainWindow") -> None:
+def build_menus(w: MainWindow) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(w.open_action)
@@ -131,7 +132,7 @@ def build_menus(w: "MainWindow") -> None:
     help_menu.addAction(w.about_action)
 
 
-def build_toolbar(w: "MainWindow") -> None:
+def build_toolbar(w: MainWindow) -> None:
     style = w.style()
     bar = w.addToolBar("Main")
     bar.setObjectName("mainToolBar")

@@ -14,7 +14,8 @@ counts the work on a ``BusyCounter`` that drives the busy indicator.
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 

@@ -9,7 +9,8 @@ still loading, a picture waits for it instead of running on half the models.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 

@@ -7,9 +7,10 @@ file is wanted, a full disk) arrive as one-line messages naming the path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
@@ -45,7 +46,7 @@ class FigureOptions:
 class ExportController:
     """Owned by the window; reads the comparison panel, writes through ``recon_gui.export``."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: MainWindow):
         self.window = window
         self.recorder: TurntableRecorder | None = None
         self.last_figure: Figure | None = None  # the layout of the last screenshot (for checks)
@@ -182,6 +183,6 @@ def _fit_height(image: np.ndarray, height: int) -> np.ndarray:
 
     if image.shape[0] == height or height <= 0:
         return image
-    width = max(1, int(round(image.shape[1] * height / image.shape[0])))
+    width = max(1, round(image.shape[1] * height / image.shape[0]))
     mode = "RGBA" if image.shape[2] == 4 else "RGB"
     return np.asarray(Image.fromarray(np.ascontiguousarray(image), mode).resize((width, height), Image.LANCZOS))

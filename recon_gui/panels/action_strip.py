@@ -20,35 +20,35 @@ class FlowLayout(QLayout):
         self._spacing = spacing
         self.setContentsMargins(2, 2, 2, 2)
 
-    def addItem(self, item) -> None:  # noqa: N802
+    def addItem(self, item) -> None:
         self._items.append(item)
 
     def count(self) -> int:
         return len(self._items)
 
-    def itemAt(self, index: int):  # noqa: N802
+    def itemAt(self, index: int):
         return self._items[index] if 0 <= index < len(self._items) else None
 
-    def takeAt(self, index: int):  # noqa: N802
+    def takeAt(self, index: int):
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+    def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         return self._place(QRect(0, 0, width, 0), move=False)
 
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+    def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
         self._place(rect, move=True)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return self.minimumSize()
 
-    def minimumSize(self) -> QSize:  # noqa: N802
+    def minimumSize(self) -> QSize:
         size = QSize()
         for item in self._items:
             size = size.expandedTo(item.minimumSize())
@@ -83,7 +83,7 @@ class ActionStrip(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
-    def addAction(self, action: QAction) -> QToolButton:  # noqa: N802
+    def addAction(self, action: QAction) -> QToolButton:
         button = QToolButton(self)
         button.setDefaultAction(action)
         button.setAutoRaise(True)
@@ -91,11 +91,11 @@ class ActionStrip(QWidget):
         self.flow.addWidget(button)
         return button
 
-    def addWidget(self, widget: QWidget) -> QWidget:  # noqa: N802
+    def addWidget(self, widget: QWidget) -> QWidget:
         self.flow.addWidget(widget)
         return widget
 
-    def addGroup(self, *widgets: QWidget) -> QWidget:  # noqa: N802
+    def addGroup(self, *widgets: QWidget) -> QWidget:
         """Widgets that wrap together (a label and its control never end up on two rows)."""
         from PySide6.QtWidgets import QHBoxLayout
 
@@ -108,18 +108,18 @@ class ActionStrip(QWidget):
         self.flow.addWidget(group)
         return group
 
-    def addSeparator(self) -> None:  # noqa: N802
+    def addSeparator(self) -> None:
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.VLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
         line.setFixedWidth(8)
         self.flow.addWidget(line)
 
-    def widgetForAction(self, action: QAction) -> QToolButton | None:  # noqa: N802
+    def widgetForAction(self, action: QAction) -> QToolButton | None:
         return self._buttons.get(action)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         return self.flow.heightForWidth(width)

@@ -24,7 +24,7 @@ def limit_torch_threads(n: int | None) -> None:
 
 
 def format_eta(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:d}:{s:02d}"

@@ -34,7 +34,7 @@ from core.progress import ProgressEvent
 from core.train.events import EpochEvent, StepEvent
 from core.train.run_folder import RunFolder
 from recon_gui.panels.curves import CurvesWidget
-from recon_gui.panels.run_support import (  # noqa: F401 - default_torch_threads: bench imports it from here
+from recon_gui.panels.run_support import (
     EtaEstimator,
     LogBridge,
     ThreadLogHandler,

@@ -10,9 +10,10 @@ registry, so a registered model appears here without an edit.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
@@ -29,7 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.spec import BCE_WEIGHT, CE_WEIGHT_BY_CLASS_SET, LEARNING_RATE, VIEWS_PER_OBJECT
+from core.spec import (
+    BCE_WEIGHT,
+    CE_WEIGHT_BY_CLASS_SET,
+    LEARNING_RATE,
+    VIEWS_PER_OBJECT,
+)
 from core.train.config import PRESETS, build_train_config
 
 ALL_VIEWS = VIEWS_PER_OBJECT

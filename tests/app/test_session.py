@@ -9,7 +9,12 @@ from core.errors import CheckpointError, DataError
 from core.io.binvox import read_binvox
 from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.resources import gallery_samples, ground_truth_for
-from recon_gui.session import ComparisonRequest, input_camera, load_predictor, run_comparison
+from recon_gui.session import (
+    ComparisonRequest,
+    input_camera,
+    load_predictor,
+    run_comparison,
+)
 
 CHAIR = NAME_TO_SYNSET["chair"]
 

@@ -24,7 +24,7 @@ def result(truth: bool = True, messages: dict | None = None) -> ComparisonResult
     gt[8:24, 8:24, 8:24] = 1
     occ = np.where(gt > 0, 0.9, 0.1).astype(np.float32)
     occ[8:12, 8:24, 8:24] = 0.5  # a slab of the shape that only counts below 0.5
-    pred = lambda prior=None: SimpleNamespace(occupancy=occ, prior_class=prior, predicted_class="chair",  # noqa: E731
+    pred = lambda prior=None: SimpleNamespace(occupancy=occ, prior_class=prior, predicted_class="chair",
                                               probabilities={"chair": 0.8, "table": 0.2})
     return ComparisonResult(ComparisonRequest("x/00.png", "gt.binvox" if truth else None),
                             {"baseline": pred("table"), "proposed": pred()}, messages or {"baseline": "", "proposed": ""},

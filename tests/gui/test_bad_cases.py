@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from core.taxonomy import NAME_TO_SYNSET
-from tests.gui.gui_helpers import assert_views_rendered, sample_image, wait_for_result, wait_idle
+from tests.gui.gui_helpers import (
+    assert_views_rendered,
+    sample_image,
+    wait_for_result,
+    wait_idle,
+)
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
 CHAIR = NAME_TO_SYNSET["chair"]

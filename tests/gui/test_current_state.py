@@ -15,7 +15,13 @@ import pytest
 from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.panels.viewport import format_threshold
 from tests.gui.conftest import REPO
-from tests.gui.gui_helpers import assert_views_rendered, close_window, sample_image, wait_for_result, wait_idle
+from tests.gui.gui_helpers import (
+    assert_views_rendered,
+    close_window,
+    sample_image,
+    wait_for_result,
+    wait_idle,
+)
 
 CHAIR = NAME_TO_SYNSET["chair"]
 
@@ -70,8 +76,8 @@ def other_proposed(tmp_path, gui_checkpoints):
     """A proposed checkpoint with other weights (same classes), as a training run would give."""
     import torch
 
-    from core.predict import Predictor
     from core.models.registry import ModelConfig, build_model
+    from core.predict import Predictor
     from core.train.checkpoint import save_checkpoint
 
     classes = list(Predictor.load(gui_checkpoints["proposed"]).classes)

@@ -12,7 +12,14 @@ from core.geometry.mesh import read_glb
 from core.io.binvox import read_binvox
 from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.export import save_gif
-from tests.gui.gui_helpers import activate, close_window, make_window, sample_image, wait_for_result, wait_idle
+from tests.gui.gui_helpers import (
+    activate,
+    close_window,
+    make_window,
+    sample_image,
+    wait_for_result,
+    wait_idle,
+)
 
 
 @pytest.fixture
@@ -151,7 +158,7 @@ def test_export_mesh_action_writes_each_format(qtbot, window, monkeypatch, tmp_p
     wait_idle(qtbot, window)
     assert target.is_file() and target.stat().st_size > 100, window.last_error
     if suffix == ".glb":
-        verts, faces = read_glb(target)
+        verts, _faces = read_glb(target)
         assert len(verts) == window.comparison.views["proposed"].dataset.n_points
     if suffix == ".obj":
         text = target.read_text()

@@ -11,7 +11,12 @@ import pytest
 from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
 
 from core.taxonomy import ALL_CLASSES, NAME_TO_SYNSET
-from tests.gui.gui_helpers import assert_views_rendered, background_rgb, sample_image, wait_for_result
+from tests.gui.gui_helpers import (
+    assert_views_rendered,
+    background_rgb,
+    sample_image,
+    wait_for_result,
+)
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
 

@@ -141,11 +141,11 @@ def test_pause_holds_training_and_cancel_leaves_resumable_last_checkpoint(qtbot,
     assert panel.epochs_spin.isEnabled() and panel.data_edit.isEnabled()
     panel.model_combo.setCurrentText("proposed")  # ignored: the checkpoint says baseline
     panel.epochs_spin.setValue(1)
-    earlier_x, earlier_y = panel.curves.series("train loss")
+    earlier_x, _earlier_y = panel.curves.series("train loss")
     with qtbot.waitSignal(panel.trainingStarted, timeout=5000):
         panel.start()
     # the resumed run starts from the earlier curve (read back from the run's metrics), not from nothing
-    xs, ys = panel.curves.series("train loss")
+    xs, _ys = panel.curves.series("train loss")
     assert xs and xs[0] == earlier_x[0] and max(xs) <= loaded.global_step + 1
     with qtbot.waitSignal(panel.trainingEnded, timeout=TRAIN_TIMEOUT_MS) as ended:
         pass
