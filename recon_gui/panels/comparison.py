@@ -16,7 +16,6 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QLabel,
     QSlider,
     QStackedWidget,
@@ -24,7 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from recon_gui.panels.action_strip import ActionStrip
 from recon_gui.panels.inspect_bar import InspectBar
+from recon_gui.panels.pane_grid import PaneGrid
+from recon_gui.panels.picture_pane import PicturePane
 from recon_gui.panels.viewport import (
     DISPLAY_MODES,
     MODE_LABELS,
@@ -34,8 +36,6 @@ from recon_gui.panels.viewport import (
     fit_linked_camera,
     format_threshold,
 )
-from recon_gui.panels.action_strip import ActionStrip
-from recon_gui.panels.picture_pane import PicturePane
 from recon_gui.state import VIEW_TITLES
 from recon_gui.theme import LIGHT, Theme
 
@@ -86,13 +86,11 @@ class ComparisonPanel(QWidget):
         self.third = QStackedWidget(self)  # the truth view, or the input picture when there is no truth
         self.third.addWidget(self.views["truth"])
         self.third.addWidget(self.picture_pane)
-        self.panes: dict[str, QWidget] = {"baseline": self.views["baseline"], "proposed": self.views["proposed"],
-                                          "truth": self.third}
-        self.pane_host = QWidget(self)
-        self.pane_grid = QGridLayout(self.pane_host)
-        self.pane_grid.setContentsMargins(0, 0, 0, 0)
-        self.pane_grid.setSpacing(4)
-        self.arrangement = ""
+        self.pane_host = PaneGrid(self)
+        for key in ("baseline", "proposed"):
+            self.pane_host.add_pane(key, self.views[key])
+        self.pane_host.add_pane("truth", self.third)
+        self.panes = self.pane_host.panes
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_toolbar())
@@ -101,7 +99,6 @@ class ComparisonPanel(QWidget):
         self.modeChanged.connect(self.inspect_bar.set_mode)
         layout.addWidget(self.inspect_bar)
         layout.addWidget(self.pane_host, 1)
-        self._arrange()
         for view in self.views.values():
             view.resized.connect(self.fit_camera)
         self.set_standard_view("iso")
@@ -188,9 +185,7 @@ class ComparisonPanel(QWidget):
     # ------------------------------------------------------------------ panes
     def add_pane(self, key: str, widget: QWidget) -> None:
         """Another pane beside the comparison (e.g. an inspection view); it joins the row/grid."""
-        self.panes[key] = widget
-        self.arrangement = ""
-        self._arrange()
+        self.pane_host.add_pane(key, widget)
 
     def pane_keys(self) -> list[str]:
         """The panes shown, in order; the third is "truth" or "input" (the picture, no truth)."""
@@ -233,31 +228,6 @@ class ComparisonPanel(QWidget):
         self.picture_pane.set_picture(pixmap)
         self.picture_pane.caption.setText(caption or "no ground truth for this picture")
         self.third.setCurrentWidget(self.picture_pane)
-
-    def _arrange(self) -> None:
-        """A row, or a two-column grid when that gives every pane a larger square."""
-        widgets = [w for w in self.panes.values() if not w.isHidden() or w is self.third]
-        n = max(1, len(widgets))
-        w, h = max(1, self.pane_host.width()), max(1, self.pane_host.height())
-        row_side = min(w / n, h)
-        rows = -(-n // 2)
-        grid_side = min(w / 2, h / rows)
-        arrangement = "grid" if n > 2 and grid_side > row_side * 1.1 else "row"
-        if arrangement == self.arrangement and self.pane_grid.count() == n:
-            return
-        self.arrangement = arrangement
-        for widget in widgets:
-            self.pane_grid.removeWidget(widget)
-        for i in range(4):
-            self.pane_grid.setColumnStretch(i, 0)
-            self.pane_grid.setRowStretch(i, 0)
-        cols = n if arrangement == "row" else 2
-        for i, widget in enumerate(widgets):
-            self.pane_grid.addWidget(widget, i // cols, i % cols)
-        for c in range(cols):
-            self.pane_grid.setColumnStretch(c, 1)
-        for r in range(-(-n // cols)):
-            self.pane_grid.setRowStretch(r, 1)
 
     def set_input_camera(self, camera) -> None:
         """The picture's own camera (a session.ViewCamera) or None; enables the Input view."""
@@ -409,11 +379,9 @@ class ComparisonPanel(QWidget):
         finally:
             self._rendering = was
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        """Row or grid for the new size; the view angle applies to the narrower side, so tall
-        panes never crop the shape."""
+    def resizeEvent(self, event) -> None:
+        """The view angle applies to the narrower side, so tall panes never crop the shape."""
         super().resizeEvent(event)
-        self._arrange()
         view = self.views["proposed"].plotter
         self.camera.SetUseHorizontalViewAngle(view.width() < view.height())
         self.fit_camera()

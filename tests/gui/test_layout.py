@@ -81,7 +81,7 @@ def test_row_or_grid_as_the_window_suits(qtbot, window, samples_root, size, arra
     wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, NAME_TO_SYNSET["sofa"])))
     settle(qtbot)
     comparison = window.comparison
-    assert comparison.arrangement == arrangement
+    assert comparison.pane_host.arrangement == arrangement
     tops = {comparison.panes[k].geometry().top() for k in ("baseline", "proposed", "truth")}
     assert len(tops) == (1 if arrangement == "row" else 2)
     assert_views_rendered(window)
