@@ -44,6 +44,8 @@ def test_wheel_ships_resources_and_runs_outside_the_repository(tmp_path):
     for needed in ("recon_resources/checkpoints/proposed.pt", "recon_resources/checkpoints/baseline.pt",
                    "recon_resources/icons/recon-gui.svg", "core/cli.py", "recon_gui/app.py"):
         assert needed in names, needed
+    sources = {p.relative_to(src).as_posix() for pkg in ("core", "recon_gui") for p in (src / pkg).rglob("*.py")}
+    assert sources - set(names) == set()  # every module ships (a folder without __init__.py would not)
     shipped_pngs = [n for n in names if n.startswith("recon_resources/samples/ShapeNetRendering/") and n.endswith("/00.png")]
     shipped_voxels = [n for n in names if n.startswith("recon_resources/samples/ShapeNetVox32/") and n.endswith(".binvox")]
     assert len(shipped_pngs) == len(shipped_voxels) >= 13
