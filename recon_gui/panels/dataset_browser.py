@@ -32,7 +32,7 @@ from core.io.r2n2 import discover
 from core.progress import ProgressEvent
 from recon_gui.panels.evaluation import EvaluationView
 from recon_gui.panels.run_support import default_torch_threads, limit_torch_threads
-from recon_gui.workers import Worker, WorkerManager
+from recon_gui.workers import Worker, WorkerManager, run_task
 
 VIEWS = 24
 THUMBNAIL_PX = 240  # the 137 px renderings, enlarged to fit a side dock
@@ -166,11 +166,8 @@ class DatasetPanel(QWidget):
         self.root_edit.setText(str(root))
         self._set_message(f"reading {root} …")
         self._set_browsing_enabled(False)
-        worker = self.workers.prepare(discover, root, wants_progress=False)
-        worker.signals.finished.connect(lambda d, r=root: self._on_discovered(r, d))
-        worker.signals.failed.connect(self._on_open_failed)
-        worker.signals.done.connect(self._on_open_done)
-        self.open_worker = self.workers.launch(worker)
+        self.open_worker = run_task(self.workers, discover, root, on_result=lambda d, r=root: self._on_discovered(r, d),
+                                    on_error=self._on_open_failed, on_done=self._on_open_done)
 
     def _on_discovered(self, root: Path, discovery: Any) -> None:
         self.root, self.discovery = root, discovery
@@ -301,16 +298,11 @@ class DatasetPanel(QWidget):
         if views is not None:
             self.eval_views_spin.setValue(views)
         n_views = self.eval_views_spin.value()
-        worker = self.workers.prepare(
-            _evaluate_limited, str(checkpoint), str(self.root), split="test", views="all" if n_views >= VIEWS else n_views
-        )
-        sig = worker.signals
-        sig.progress.connect(self._on_eval_progress)
-        sig.finished.connect(self._on_eval_finished)
-        sig.failed.connect(self._on_eval_failed)
-        sig.cancelled.connect(self._on_eval_cancelled)
-        sig.done.connect(self._on_eval_done)
-        self.eval_worker = self.workers.launch(worker)
+        self.eval_worker = run_task(
+            self.workers, _evaluate_limited, str(checkpoint), str(self.root), split="test",
+            views="all" if n_views >= VIEWS else n_views, wants_progress=True, on_progress=self._on_eval_progress,
+            on_result=self._on_eval_finished, on_error=self._on_eval_failed, on_cancel=self._on_eval_cancelled,
+            on_done=self._on_eval_done)
 
     def cancel_evaluation(self) -> None:
         if self.eval_worker is not None:
