@@ -73,11 +73,16 @@ def side_chair(rng: Rng) -> list[Part]:
     """A plain four-legged dining or kitchen chair."""
     frame = _frame(rng)
     seat_col = _upholstery(rng) if chance(rng, 0.5) else frame
-    w, d, h, t = u(rng, 0.4, 0.52), u(rng, 0.4, 0.52), u(rng, 0.42, 0.48), u(rng, 0.03, 0.06)
+    w, d, h, t = u(rng, 0.4, 0.54), u(rng, 0.38, 0.56), u(rng, 0.4, 0.5), u(rng, 0.03, 0.06)
     leg_r = u(rng, 0.012, 0.022)
     parts = [box((0, h - t / 2, 0), (d, t, w), seat_col)]
     ix, iz = u(rng, 0.01, 0.07), u(rng, 0.01, 0.07)  # legs set in by different amounts, so feet do not line up across chairs
-    parts += four_legs(d / 2 - leg_r - ix, w / 2 - leg_r - iz, h - t + 0.005, leg_r, frame, rng, square=chance(rng, 0.5), splay=u(rng, 0.0, 0.07))
+    parts += four_legs(d / 2 - leg_r - ix, w / 2 - leg_r - iz, h - t + 0.005, leg_r, frame, rng, square=chance(rng, 0.5), splay=u(rng, 0.0, 0.05))
+    if chance(rng, 0.4):  # rear legs kicked back, as on many dining chairs: the back no longer marks the rear edge
+        kick = u(rng, 0.04, 0.12)
+        for sz in (-1, 1):
+            z = sz * (w / 2 - leg_r - iz)
+            parts.append(cylinder((-d / 2 + leg_r + ix, h - t, z), (-d / 2 - kick, 0.0, z), leg_r, frame))
     if chance(rng, 0.35):  # stretchers
         yy = u(rng, 0.08, 0.2)
         for sz in (-1, 1):
