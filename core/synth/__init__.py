@@ -1,2 +1,4 @@
-"""Procedural ShapeNet stand-in: analytic parts per class (families), a numpy ray-caster
-(render), a binvox-like solid voxeliser (voxelize) and the R2N2-layout writer (writer)."""
+"""Procedural ShapeNet stand-in: analytic parts (parts) with materials (kit), one generator per
+class (families, furniture, devices) calibrated against real class statistics (real_stats,
+stats), a numpy ray-caster (render), a binvox-like solid voxeliser (voxelize) and the
+R2N2-layout writer (writer)."""
