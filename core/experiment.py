@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import platform
 import time
@@ -26,6 +25,7 @@ from typing import Any, Callable, Sequence
 from core.errors import DataError, ReconError
 from core.evaluate import MEAN_SHAPE, EvalReport
 from core.progress import CancelToken, ProgressCallback, ProgressEvent, report
+from core.report_table import comparison_table, per_class_comparison
 from core.spec import CE_WEIGHT_BY_CLASS_SET, RENDERING_DIR, VOXEL_DIR
 
 log = logging.getLogger(__name__)
@@ -326,45 +326,6 @@ def run_experiment(
 # ----------------------------------------------------------------------------- report
 
 
-def _fmt(v: float | None, digits: int = 3) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{digits}f}"
-
-
-def _summary_rows(outcomes: dict[str, RunOutcome], keys: Sequence[str], thresholds: Sequence[str]) -> list[list[str]]:
-    """Model rows plus one mean-shape row (from the first run of the group: same classes and split)."""
-    rows = []
-    first: EvalReport | None = None
-    for key in keys:
-        if key not in outcomes:
-            continue
-        o = outcomes[key]
-        m = o.report.model_row
-        first = first or o.report
-        rows.append([o.label] + [_fmt(m.class_mean[t]) for t in thresholds] + [_fmt(m.instance_mean["0.4"]), _fmt(m.accuracy)])
-    if first is not None and first.mean_shape_row is not None:
-        ref = first.mean_shape_row
-        rows.append([f"mean shape ({len(first.classes)} classes)"] + [_fmt(ref.class_mean[t]) for t in thresholds] + [_fmt(ref.instance_mean["0.4"]), "–"])
-    return rows
-
-
-def _per_class_rows(outcomes: dict[str, RunOutcome], keys: Sequence[str]) -> tuple[list[str], list[list[str]]]:
-    present = [k for k in keys if k in outcomes]
-    if not present:
-        return [], []
-    first = outcomes[present[0]].report
-    head = ["class", "test objects"] + [outcomes[k].label for k in present] + ["mean shape"]
-    rows = []
-    for c in first.classes:
-        row = [c, str(first.objects_per_class.get(c, 0))]
-        row += [_fmt(outcomes[k].report.model_row.per_class[c]["0.4"]) for k in present]
-        row.append(_fmt(first.mean_shape_row.per_class[c]["0.4"]) if first.mean_shape_row else "–")
-        rows.append(row)
-    rows.append(["**class-averaged**", str(sum(first.objects_per_class.values()))]
-                + [_fmt(outcomes[k].report.model_row.class_mean["0.4"]) for k in present]
-                + [_fmt(first.mean_shape_row.class_mean["0.4"]) if first.mean_shape_row else "–"])
-    return head, rows
-
-
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -386,8 +347,6 @@ def verdicts(outcomes: dict[str, RunOutcome], threshold: str = "0.4") -> list[st
 
 def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, outcomes: dict[str, RunOutcome], plots: Sequence[Path],
                     out_dir: Path, seconds: float, notes: Sequence[str]) -> str:
-    any_report = next(iter(outcomes.values())).report if outcomes else None
-    thresholds = [f"{t:g}" for t in (any_report.thresholds if any_report else (0.3, 0.4, 0.5))]
     out = [f"# Reproduction of the paper's tables — preset `{preset.name}`", ""]
     out.append(f"Preset run: **`{preset.name}`** ({preset.description}). Other presets: "
                + ", ".join(f"`{k}`" for k in PRESETS if k != preset.name) + ".")
@@ -407,21 +366,20 @@ def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, ou
     for table in TABLES:
         out.append(f"## Table {table.number}. {table.title}")
         out.append("")
-        head = ["model"] + [f"IoU@{t}" for t in thresholds] + ["IoU@0.4 instance-averaged", "accuracy"]
         for classes, keys in table.groups:
-            rows = _summary_rows(outcomes, keys, thresholds)
-            if not rows:
+            runs = [(outcomes[k].label, outcomes[k].report) for k in keys if k in outcomes]
+            if not runs:
                 out.append(f"*({classes} classes: runs not part of this invocation)*")
                 out.append("")
                 continue
             out.append(f"**{classes} classes**")
             out.append("")
-            out.append(_md_table(head, rows))
+            out.append(comparison_table(runs).to_markdown())  # core.report_table: one format, one headline rule
             out.append("")
-            phead, prows = _per_class_rows(outcomes, keys)
-            out.append(f"Per class, IoU@0.4 ({classes} classes):")
+            per_class = per_class_comparison(runs)
+            out.append(f"Per class, IoU@{per_class.headline:g} ({classes} classes):")
             out.append("")
-            out.append(_md_table(phead, prows))
+            out.append(per_class.to_markdown())
             out.append("")
         plot = run_plots.get(str(table.number))
         if plot is not None:
@@ -447,7 +405,8 @@ def write_plots(outcomes: dict[str, RunOutcome], plot_dir: Path) -> list[Path]:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from core.train.events import read_metrics
+    from core.spec import headline_threshold
+    from core.train.metrics_log import read_metrics_log
 
     plot_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -458,18 +417,16 @@ def write_plots(outcomes: dict[str, RunOutcome], plot_dir: Path) -> list[Path]:
             continue
         fig, (ax_loss, ax_iou) = plt.subplots(1, 2, figsize=(10, 3.6))
         for key in keys:
-            metrics_path = Path(outcomes[key].run_dir) / "metrics.jsonl"
-            records = read_metrics(metrics_path) if metrics_path.is_file() else []
-            steps = [(r["step"], r["loss"]) for r in records if r.get("kind") == "step" and r.get("loss") is not None]
-            epochs = [(r["epoch"] + 1, r["val_iou"]) for r in records if r.get("kind") == "epoch" and r.get("val_iou") is not None]
+            log_ = read_metrics_log(outcomes[key].run_dir)  # empty when the run folder has no metrics.jsonl
             label = outcomes[key].label
-            if steps:
-                ax_loss.plot(*zip(*steps), label=label, linewidth=1)
-            if epochs:
-                ax_iou.plot(*zip(*epochs), marker="o", markersize=3, label=label)
-            ref = outcomes[key].report.mean_shape_row
-            if ref is not None and key == keys[-1]:
-                ax_iou.axhline(ref.instance_mean["0.4"], color="grey", linestyle="--", linewidth=1, label="mean shape (test)")
+            if log_.steps:
+                ax_loss.plot(*log_.loss_curve, label=label, linewidth=1)
+            if log_.val_iou_curve[0]:
+                ax_iou.plot(*log_.val_iou_curve, marker="o", markersize=3, label=label)
+            rep = outcomes[key].report
+            if rep.mean_shape_row is not None and key == keys[-1]:
+                ax_iou.axhline(rep.mean_shape_row.instance_mean[f"{headline_threshold(rep.thresholds):g}"], color="grey",
+                               linestyle="--", linewidth=1, label="mean shape (test)")
         ax_loss.set_xlabel("step")
         ax_loss.set_ylabel("training loss")
         ax_loss.set_yscale("log")

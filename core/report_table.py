@@ -216,7 +216,7 @@ def comparison_table(runs: Sequence[tuple[str, "EvalReport"]], title: str = "") 
     if first is not None:
         ref: EvalRow = first.mean_shape_row  # type: ignore[assignment]
         rows.append(Row((f"mean shape ({len(first.classes)} classes)", *[ref.class_mean.get(tkey(t)) for t in ts],
-                         ref.instance_mean.get(tkey(main)), None), summary=True))
+                         ref.instance_mean.get(tkey(main)), None)))  # a reference run, listed with the runs
     return ReportTable(title, tuple(cols), tuple(rows), main)
 
 
