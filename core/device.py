@@ -48,7 +48,8 @@ def resolve_device(spec: str | None, local_rank: int = 0, option: str = "--devic
         index = int(match.group(1)) if match else local_rank
         count = torch.cuda.device_count()
         if index >= count:
-            raise DeviceError(raw, f"there is no CUDA GPU {index} here ({count} visible: cuda:0..cuda:{count - 1})", option)
+            visible = "cuda:0" if count == 1 else f"cuda:0..cuda:{count - 1}"
+            raise DeviceError(raw, f"there is no CUDA GPU {index} here ({count} visible: {visible})", option)
         return torch.device("cuda", index)
     raise DeviceError(raw, f"unknown device; accepted: {ACCEPTED}", option)
 

@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Predict class probabilities and a 32³ occupancy grid for each picture; write voxels (.binvox, .npy) and meshes into --out.")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="pictures (PNG, JPEG, ...): renders, cut-outs with alpha, or photos on a plain backdrop")
     p.add_argument("--checkpoint", "-c", required=True, type=Path, help="a checkpoint written by `recon train` (baseline or proposed)")
-    p.add_argument("--prior-class", metavar="NAME", help="baseline only: the class whose mean shape is the prior (e.g. chair)")
+    p.add_argument("--prior-class", metavar="NAME", type=prior_class, help="baseline only: the class whose mean shape is the prior (e.g. chair)")
     p.add_argument("--classifier", type=Path, metavar="C2", help="baseline only: a proposed-model checkpoint whose top class picks the prior")
     p.add_argument("--out", "-o", required=True, type=Path, help="output folder (created if missing)")
     p.add_argument("--threshold", type=threshold, default=0.4, help="occupancy threshold for the voxels and the mesh (default 0.4)")
@@ -38,6 +38,16 @@ def mesh_formats(spec: str) -> list[str]:
     if bad or not fmts:
         raise argparse.ArgumentTypeError(f"unknown mesh format(s) {', '.join(bad) or '(none)'}; choose from {', '.join(MESH_FORMATS)}")
     return fmts
+
+
+def prior_class(text: str) -> str:
+    """argparse type: a class name, alias or synset id -> its canonical name."""
+    from core.taxonomy import resolve_class
+
+    try:
+        return resolve_class(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def threshold(text: str) -> float:
@@ -73,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.load(args.checkpoint, device=device)
     classifier = None
     if predictor.needs_prior:
+        if args.prior_class is not None and args.prior_class not in predictor.classes:
+            raise ReconError(f"--prior-class {args.prior_class!r}: {args.checkpoint} has no prior for it (its classes: {', '.join(predictor.classes)})")
         if args.prior_class is None and args.classifier is None:
             raise ReconError(f"{args.checkpoint}: a baseline model needs --prior-class NAME or --classifier CHECKPOINT")
         if args.classifier is not None and args.prior_class is None:

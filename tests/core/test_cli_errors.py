@@ -95,6 +95,7 @@ BAD_OPTIONS = [
     (["predict", "i.png", "-c", "x.pt", "--out", "o", "--threshold", "nan"], "--threshold"),
     (["predict", "i.png", "-c", "x.pt", "--out", "o", "--formats", "obj,fbx"], "--formats"),
     (["predict", "i.png", "-c", "x.pt", "--out", "o", "--device", "tpu"], "--device"),
+    (["predict", "i.png", "-c", "x.pt", "--out", "o", "--prior-class", "spaceship"], "--prior-class"),
     (["synth", "--out", "o", "--objects-per-class", "0"], "--objects-per-class"),
     (["synth", "--out", "o", "--workers", "0"], "--workers"),
     (["synth", "--out", "o", "--seed", "-1"], "--seed"),
@@ -109,6 +110,18 @@ def test_bad_option_values_are_one_line_naming_the_option(argv, option, capsys):
     lines = err.strip().splitlines()
     assert exc.value.code == 2 and len(lines) == 1 and option in lines[0] and lines[0].startswith(f"recon {argv[0]}: error: ")
     assert "usage:" not in err
+
+
+def test_prior_class_the_baseline_has_no_prior_for_names_the_option(tmp_path, capsys, data_root):
+    """A 7-class baseline asked for a lamp prior: the option is named, nothing is written."""
+    from tests.core.trained import trained_checkpoint
+
+    (tmp_path / "runs").mkdir()
+    seven = trained_checkpoint(data_root, tmp_path / "runs", "baseline", classes="7")
+    rc = main(["predict", str(IMG), "-c", str(seven), "--prior-class", "lamp", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and err.startswith("recon predict: error: --prior-class 'lamp': ") and str(seven) in err
+    assert not (tmp_path / "o").exists()
 
 
 def test_help_still_prints_the_usage(capsys):
