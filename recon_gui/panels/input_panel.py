@@ -1,10 +1,11 @@
-"""The image side: what was brought in, what the model actually sees, and the sample gallery."""
+"""The image side: what was brought in (a rectangle drawn on it picks the object), what the
+model actually sees, and the sample gallery."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +23,7 @@ from recon_gui.resources import Sample
 
 PREVIEW_SIDE = 127
 THUMB_SIDE = 64
+CROP_COLOUR = "#ff8c1a"  # the drawn rectangle: orange reads on photos, renders and white alike
 
 
 def array_to_pixmap(rgb: np.ndarray) -> QPixmap:
@@ -38,6 +41,9 @@ class InputPanel(QWidget):
     """Shows the source picture and the 127×127 model input; emits ``sampleClicked`` from the gallery."""
 
     sampleClicked = Signal(str, str)  # image path, binvox path ("" when unknown)
+    cropDrawn = Signal(object)  # core.data.cutout.CropBox: a rectangle drawn on the picture
+    wholePictureRequested = Signal()
+    CROP_HINT = "Drag a rectangle around the object to cut it out"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,6 +56,20 @@ class InputPanel(QWidget):
                                      "paste one (Ctrl+V), open one (Ctrl+O) or pick a sample below")
         self.source_caption = QLabel("")
         self.source_caption.setWordWrap(True)
+        self._source_pixmap: QPixmap | None = None
+        self.crop_box = None
+        from recon_gui.panels.crop import CropSelector
+
+        self.crop_selector = CropSelector(self.source_label)
+        self.crop_selector.boxDrawn.connect(self.cropDrawn)
+        self.crop_hint = QLabel(self.CROP_HINT)
+        self.crop_hint.setObjectName("cropHint")
+        self.crop_hint.setWordWrap(True)
+        self.crop_hint.setEnabled(False)
+        self.whole_button = QPushButton("Whole picture")
+        self.whole_button.setToolTip("Forget the rectangle: reconstruct the picture as given")
+        self.whole_button.setEnabled(False)
+        self.whole_button.clicked.connect(self.wholePictureRequested)
 
         self.preview_label = QLabel("")
         self.preview_label.setObjectName("modelInput")
@@ -64,6 +84,10 @@ class InputPanel(QWidget):
         sl = QVBoxLayout(source_box)
         sl.addWidget(self.source_label, 1)
         sl.addWidget(self.source_caption)
+        crop_row = QHBoxLayout()
+        crop_row.addWidget(self.crop_hint, 1)
+        crop_row.addWidget(self.whole_button, 0)
+        sl.addLayout(crop_row)
         preview_box = QGroupBox("Model input")
         pl = QVBoxLayout(preview_box)
         row = QHBoxLayout()
@@ -115,14 +139,37 @@ class InputPanel(QWidget):
         self.sampleClicked.emit(image, binvox)
 
     def show_source(self, pixmap: QPixmap | None, caption: str) -> None:
-        if pixmap is None or pixmap.isNull():
+        self._source_pixmap = None if pixmap is None or pixmap.isNull() else pixmap
+        self._render_source()
+        self.source_caption.setText(caption)
+
+    def set_crop(self, box) -> None:
+        """Draw ``box`` (a CropBox; None: no rectangle) on the shown picture."""
+        self.crop_box = box
+        self.whole_button.setEnabled(box is not None)
+        self._render_source()
+
+    def set_crop_enabled(self, on: bool) -> None:
+        """Rectangles can be drawn once a picture is shown."""
+        self.crop_selector.set_enabled(on)
+        self.crop_hint.setEnabled(on)
+
+    def _render_source(self) -> None:
+        pixmap = self._source_pixmap
+        if pixmap is None:
             self.source_label.setPixmap(QPixmap())
             self.source_label.setText("(no preview)")
-        else:
-            side = max(120, min(self.source_label.width(), self.source_label.height()) - 8)
-            self.source_label.setPixmap(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                                      Qt.TransformationMode.SmoothTransformation))
-        self.source_caption.setText(caption)
+            return
+        side = max(120, min(self.source_label.width(), self.source_label.height()) - 8)
+        shown = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        if self.crop_box is not None:
+            b = self.crop_box
+            painter = QPainter(shown)
+            painter.setPen(QPen(QColor(CROP_COLOUR), 2))
+            w, h = shown.width() / shown.devicePixelRatio(), shown.height() / shown.devicePixelRatio()
+            painter.drawRect(QRectF(b.x0 * w + 1, b.y0 * h + 1, (b.x1 - b.x0) * w - 2, (b.y1 - b.y0) * h - 2))
+            painter.end()
+        self.source_label.setPixmap(shown)
 
     def show_model_input(self, preview: np.ndarray | None, note: str) -> None:
         if preview is None:
