@@ -38,6 +38,7 @@ from recon_gui.controllers.comparison import ComparisonController
 from recon_gui.controllers.exports import ExportController, FigureOptions
 from recon_gui.hosting import host_optional_panels
 from recon_gui.panels.comparison import ComparisonPanel
+from recon_gui.panels.crop import CropController
 from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
 from recon_gui.panels.probabilities import ProbabilityChart
 from recon_gui.picture_input import PictureInput
@@ -120,6 +121,10 @@ class MainWindow(PictureInput, QMainWindow):
         self.input_panel = InputPanel(self)
         self.input_panel.sampleClicked.connect(lambda img, vox: self.open_image(img, vox or None))
         self.input_panel.set_samples(gallery_samples(Path(samples_root) if samples_root else None))
+        # a rectangle drawn on the picture: the object is cut out on a worker and reconstructed
+        self.crop = CropController(self.input_panel, self.workers, self.open_image, self.report_error,
+                                   self.mark_busy, self)
+        self.predictionShown.connect(self.crop.on_result)
         self.comparison = ComparisonPanel(self.theme, self)
         self.chart = ProbabilityChart(self.theme)
         self.predicted_label = QLabel("")
