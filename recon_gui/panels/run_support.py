@@ -66,3 +66,31 @@ class ThreadLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread == self.thread_id:
             self.bridge.message.emit(self.format(record))
+
+
+def describe_epoch(message: str, e) -> str:
+    """One log line per epoch (a core.train.events.EpochEvent): the message and the numbers that moved."""
+    parts = [message] if message else []
+    for key in ("train_loss", "val_loss", "val_iou", "val_iou_class_mean", "val_accuracy"):
+        value = getattr(e, key)
+        if value is not None:
+            parts.append(f"{key}={value:.4g}")
+    return " ".join(parts)
+
+
+def replay_history(curves, folder) -> str | None:
+    """Draw the earlier part of a run (a core RunFolder) from its metrics.jsonl on ``curves``, so
+    a resumed run's curve starts where it left off; returns a problem to log, or None."""
+    from core.errors import ReconError
+    from core.train.metrics_log import read_metrics_log
+
+    try:
+        history = read_metrics_log(folder.metrics)
+    except (OSError, ReconError, ValueError) as exc:
+        return str(exc)
+    for name, (xs, ys) in (("train loss", history.loss_curve), ("val loss", history.val_loss_curve),
+                           ("val IoU", history.val_iou_curve)):
+        for x, y in zip(xs, ys):
+            curves.add_point(name, x, y)
+    curves.flush()
+    return None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -39,8 +40,10 @@ from recon_gui.panels.run_support import (
     LogBridge,
     ThreadLogHandler,
     default_torch_threads,
+    describe_epoch,
     format_eta,
     limit_torch_threads,
+    replay_history,
 )
 from recon_gui.panels.training_form import FIELDS, TrainingForm
 from recon_gui.session import SLOTS
@@ -115,9 +118,15 @@ class TrainingPanel(QWidget):
         self.evaluate_button.setEnabled(False)
         self.evaluate_button.clicked.connect(self._request_evaluation)
 
+        scroller = QScrollArea()  # the form is taller than a laptop screen: it scrolls, the buttons stay
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(self.form)
+        scroller.setMinimumWidth(self.form.minimumSizeHint().width() + scroller.verticalScrollBar().sizeHint().width())
         left = QWidget()
         ll = QVBoxLayout(left)
-        ll.addWidget(self.form)
+        ll.addWidget(scroller, 1)
         ll.addLayout(buttons)
         ll.addWidget(self.progress_bar)
         status_row = QHBoxLayout()
@@ -126,7 +135,6 @@ class TrainingPanel(QWidget):
         ll.addLayout(status_row)
         ll.addLayout(load_row)
         ll.addWidget(self.evaluate_button)
-        ll.addStretch(1)
 
         self.curves = CurvesWidget()
         self.log_view = QPlainTextEdit()
@@ -237,8 +245,8 @@ class TrainingPanel(QWidget):
         if not (cfg.resume and same_run):  # resuming the run on screen keeps its curve as it is
             self.curves.clear()
         if cfg.resume:
-            if not same_run:
-                self._replay_history(RunFolder(self._run_dir))
+            if not same_run and (problem := replay_history(self.curves, RunFolder(self._run_dir))):
+                self.log(f"earlier curves not shown: {problem}")
             self.log(f"resuming from {cfg.resume} to {cfg.epochs} epochs on {cfg.data_root} "
                      f"(model and settings from the checkpoint) → {self._run_dir}")
         else:
@@ -254,21 +262,6 @@ class TrainingPanel(QWidget):
         self.status_label.setText("running")
         self._set_running(True)
         self.trainingStarted.emit()
-
-    def _replay_history(self, folder: RunFolder) -> None:
-        """The earlier part of a resumed run, from its metrics.jsonl, so its curve stays in view."""
-        from core.train.metrics_log import read_metrics_log
-
-        try:
-            history = read_metrics_log(folder.metrics)
-        except (OSError, ReconError, ValueError) as exc:
-            self.log(f"earlier curves not shown: {exc}")
-            return
-        for name, (xs, ys) in (("train loss", history.loss_curve), ("val loss", history.val_loss_curve),
-                               ("val IoU", history.val_iou_curve)):
-            for x, y in zip(xs, ys):
-                self.curves.add_point(name, x, y)
-        self.curves.flush()
 
     def _run(self, cfg, progress, cancel):
         """Pool thread: limit torch's threads (the UI needs a core), route core's log records
@@ -397,13 +390,3 @@ class TrainingPanel(QWidget):
 
     def log(self, text: str) -> None:
         self.log_view.appendPlainText(f"[{time.strftime('%H:%M:%S')}] {text}")
-
-
-def describe_epoch(message: str, e: EpochEvent) -> str:
-    """One log line per epoch: the trainer's message and the numbers that moved."""
-    parts = [message] if message else []
-    for key in ("train_loss", "val_loss", "val_iou", "val_iou_class_mean", "val_accuracy"):
-        value = getattr(e, key)
-        if value is not None:
-            parts.append(f"{key}={value:.4g}")
-    return " ".join(parts)

@@ -30,7 +30,7 @@ def test_view_buttons_and_class_names_fit_at_1600x900_with_the_dock_open(qtbot, 
     window.dataset_dock.show()
     wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, NAME_TO_SYNSET["chair"])))
     settle(qtbot)
-    assert window.dataset_dock.isVisible()
+    assert window.dataset_dock.isVisible() and window.size().toTuple() == (1600, 900)  # nothing forces it taller
     comparison = window.comparison
     actions = [*comparison.mode_actions.values(), *comparison.view_actions.values(), comparison.input_view_action,
                comparison.reset_action, comparison.turntable_action]
@@ -112,3 +112,15 @@ def test_evaluation_table_needs_no_sideways_scrolling(qtbot, window):
     assert scroller.widget().width() <= scroller.viewport().width()
     assert view.canvas.width() <= scroller.viewport().width()
     assert window.dataset_dock.width() <= 0.45 * window.width() + 2
+
+
+def test_train_tab_fits_1600x900_with_its_buttons_in_view(qtbot, window):
+    window.resize(1600, 900)
+    window.tabs.setCurrentWidget(window.training_panel)
+    settle(qtbot)
+    panel = window.training_panel
+    assert window.size().toTuple() == (1600, 900)
+    for button in (panel.start_button, panel.pause_button, panel.cancel_button, panel.load_proposed_button,
+                   panel.evaluate_button):
+        assert button.isVisible() and not button.visibleRegion().isEmpty(), button.text()
+    assert panel.curves.isVisible() and panel.curves.width() > 400

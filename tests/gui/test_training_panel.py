@@ -336,6 +336,8 @@ def test_resuming_an_earlier_run_shows_its_curve_from_the_metrics(qtbot, panel, 
     for step in range(1, 6):
         logger.on_step(StepEvent(0, step, step, 5, 10, 1.0 / step, 0.5, 0.1, 1e-3, 100.0))
     logger.on_epoch(EpochEvent(0, 2, 5, 10, 0.4, 0.5, 0.3))
-    panel._replay_history(RunFolder(run))
+    from recon_gui.panels.run_support import replay_history
+
+    assert replay_history(panel.curves, RunFolder(run)) is None
     assert panel.curves.series("train loss") == ([1, 2, 3, 4, 5], [1.0, 0.5, 1 / 3, 0.25, 0.2])
     assert panel.curves.series("val IoU") == ([1], [0.3]) and panel.curves.series("val loss") == ([5], [0.5])
