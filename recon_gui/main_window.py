@@ -243,7 +243,8 @@ class MainWindow(PictureInput, QMainWindow):
     def _on_model_changed(self, slot: str) -> None:
         classes = self.slots.classes()
         if classes:
-            self.comparison.set_classes(classes)
+            self.comparison.set_classes(classes)  # signals blocked: keep the state's prior in step
+            self.controller.state.prior_choice = self.comparison.prior_choice()
         self.controller.set_models(self.slots.predictors, self.slots.files)
         self.predictorChanged.emit(slot)
         self.controller.rerun()
