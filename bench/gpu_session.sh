@@ -24,7 +24,7 @@ PY=${PYTHON:-python3}
 DEVICE=${DEVICE:-cuda}
 OBJECTS=${OBJECTS:-150}            # training set, objects per class (seed 0)
 HELDOUT=${HELDOUT:-30}             # held-out set, objects per class (seed 7)
-MINUTES=${MINUTES:-3.5}            # time cap of each demo model (both train at once)
+MINUTES=${MINUTES:-3.25}           # time cap of each demo model (both train at once)
 PAPER_MINUTES=${PAPER_MINUTES:-2}  # time cap of the paper-13 r2n2 run (trains alongside)
 BATCH=${BATCH:-64}
 LR=${LR:-1e-3}
@@ -39,6 +39,7 @@ BENCH_BUDGET=${BENCH_BUDGET:-3}
 BENCH_ENCODERS=${BENCH_ENCODERS:-fast,r2n2}
 COMPILE=${COMPILE:-1}
 WORK=${WORK:-/tmp/recon_gpu_session}
+BUDGET_S=${BUDGET_S:-540}          # whole session; the optional bench steps shrink to fit it
 
 export PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 mkdir -p "$OUT" "$OUT/checkpoints" "$WORK"
@@ -53,6 +54,7 @@ stamp() { echo "[$(( $(date +%s) - T0 )) s] $*"; }
 FAILED=()
 
 stamp "gpu_session: device=$DEVICE objects=$OBJECTS heldout=$HELDOUT minutes=$MINUTES paper_minutes=$PAPER_MINUTES batch=$BATCH workers=$WORKERS"
+df -h /dev/shm 2>/dev/null | tail -1 | sed 's/^/shm: /' || true
 $PY - <<'EOF' || true
 import platform, torch
 print("python", platform.python_version(), "torch", torch.__version__, "cuda", torch.version.cuda,
@@ -95,11 +97,20 @@ W_PAPER=$(( WORKERS - 2 * W_DEMO - 3 )); [ "$W_PAPER" -lt 1 ] && W_PAPER=1
 
 train_run() {  # name, extra args...
   local name=$1; shift
-  if $PY -m core.cli train --data "$D/train" --device "$DEVICE" --out "$R/$name" --quiet "$@" >"$WORK/logs/train_$name.log" 2>&1; then
-    stamp "trained $name: $(grep -E '^trained' "$WORK/logs/train_$name.log" | tail -1)"
-  else
-    stamp "FAILED: training $name (exit $?); last lines:"; tail -5 "$WORK/logs/train_$name.log"; return 1
+  local log="$WORK/logs/train_$name.log"
+  if $PY -m core.cli train --data "$D/train" --device "$DEVICE" --out "$R/$name" --quiet "$@" >"$log" 2>&1; then
+    stamp "trained $name: $(grep -E '^trained' "$log" | tail -1)"
+    return 0
   fi
+  if grep -qiE "shared memory|shm|DataLoader worker" "$log"; then  # a sandbox without /dev/shm room: load in-process
+    stamp "training $name: data loader workers failed; retrying with --workers 0"
+    rm -rf "$R/$name"
+    if $PY -m core.cli train --data "$D/train" --device "$DEVICE" --out "$R/$name" --quiet "$@" --workers 0 >>"$log" 2>&1; then
+      stamp "trained $name (no workers): $(grep -E '^trained' "$log" | tail -1)"
+      return 0
+    fi
+  fi
+  stamp "FAILED: training $name; last lines:"; tail -5 "$log"; return 1
 }
 rm -rf "$R/proposed" "$R/baseline" "$R/paper13"
 train_run proposed --config "$WORK/demo.toml" --model proposed --workers "$W_DEMO" & P1=$!
@@ -143,24 +154,34 @@ for m in proposed baseline; do
   fi
 done
 
-# ---------------------------------------------------------------- (e) throughput
+# ---------------------------------------------------------------- summary and bundle
+finish() {
+  $PY bench/session_report.py summary --work "$WORK" --out "$OUT/summary.json" >"$WORK/logs/summary.log" 2>&1 || { cat "$WORK/logs/summary.log"; return 1; }
+  tar -czf "$OUT/runs.tar.gz" -C "$WORK" demo.toml logs eval bench \
+      $(cd "$WORK" && ls runs/*/metrics.jsonl runs/*/config.json runs/*/splits.json 2>/dev/null) || return 1
+}
+left() { echo $(( BUDGET_S - ( $(date +%s) - T0 ) )); }
 mkdir -p "$WORK/bench"
-if [ "$BENCH" = 1 ]; then
-  timeout 150 $PY bench/bench_models.py --device "$DEVICE" --batch "$BATCH" --train-steps "$BENCH_STEPS" --budget "$BENCH_BUDGET" \
+finish || true  # a first copy, in case the session is cut short during the bench
+
+# ---------------------------------------------------------------- (e) throughput
+if [ "$BENCH" = 1 ] && [ "$(left)" -gt 60 ]; then
+  T_BENCH=$(( $(left) - 30 )); [ "$T_BENCH" -gt 150 ] && T_BENCH=150
+  timeout "$T_BENCH" $PY bench/bench_models.py --device "$DEVICE" --batch "$BATCH" --train-steps "$BENCH_STEPS" --budget "$BENCH_BUDGET" \
       --encoders "$BENCH_ENCODERS" --variants fp32,tf32,bf16,tf32+channels_last,bf16+channels_last --out "$WORK/bench/models_device.json" \
-    || { stamp "bench failed or timed out (partial rows kept)"; FAILED+=(bench); }
-  if [ "$COMPILE" = 1 ]; then  # optional: compile may be slow or unavailable; never fatal
-    timeout 150 $PY bench/bench_models.py --device "$DEVICE" --batch "$BATCH" --train-steps "$BENCH_STEPS" --budget "$BENCH_BUDGET" \
+    || stamp "bench failed or timed out (partial rows kept)"
+  T_COMPILE=$(( $(left) - 25 )); [ "$T_COMPILE" -gt 120 ] && T_COMPILE=120
+  if [ "$COMPILE" = 1 ] && [ "$T_COMPILE" -gt 30 ]; then  # optional: compile may be slow or unavailable; never fatal
+    timeout "$T_COMPILE" $PY bench/bench_models.py --device "$DEVICE" --batch "$BATCH" --train-steps "$BENCH_STEPS" --budget "$BENCH_BUDGET" \
         --encoders "$BENCH_ENCODERS" --variants tf32+channels_last+compile,bf16+channels_last+compile --out "$WORK/bench/models_device_compile.json" \
       || stamp "compile bench failed or timed out (optional; partial rows kept)"
   fi
   stamp "bench done"
+elif [ "$BENCH" = 1 ]; then
+  stamp "bench skipped: $(left) s left of BUDGET_S=$BUDGET_S"
 fi
-
-# ---------------------------------------------------------------- summary and bundle
-$PY bench/session_report.py summary --work "$WORK" --out "$OUT/summary.json" || FAILED+=(summary)
-tar -czf "$OUT/runs.tar.gz" -C "$WORK" demo.toml logs eval bench \
-    $(cd "$WORK" && ls runs/*/metrics.jsonl runs/*/config.json runs/*/splits.json 2>/dev/null) || FAILED+=(bundle)
+finish || FAILED+=(summary)
+cat "$WORK/logs/summary.log"
 stamp "finished; files in $OUT: $(cd "$OUT" && find . -type f | sort | tr '\n' ' ')"
 if [ ${#FAILED[@]} -gt 0 ]; then
   stamp "failed steps: ${FAILED[*]}"

@@ -433,8 +433,15 @@ class Trainer:
         if self.data.val is None:
             return {}
         ds = self.data.val
-        sampler = ResumableShardSampler(len(ds), False, self.cfg.seed, self.dist.rank, self.dist.world_size)
-        loader = DataLoader(ds, batch_size=self.cfg.batch_size, sampler=sampler, num_workers=self.cfg.num_workers, pin_memory=self.device.type == "cuda")
+        if getattr(self, "_val_loader", None) is None:
+            # built once, workers kept: re-forking them at every epoch end cost seconds per epoch on a GPU run
+            sampler = ResumableShardSampler(len(ds), False, self.cfg.seed, self.dist.rank, self.dist.world_size)
+            workers = min(self.cfg.num_workers, 4)
+            extra: dict[str, Any] = dict(persistent_workers=True) if workers > 0 else {}
+            self._val_loader = DataLoader(ds, batch_size=self.cfg.batch_size, sampler=sampler, num_workers=workers,
+                                          pin_memory=self.device.type == "cuda", **extra)
+        loader = self._val_loader
+        sampler = loader.sampler
         self.model.eval()
         rows: list[tuple[int, int, float, int, list[float]]] = []  # index, label, loss, correct, ious
         position = 0
