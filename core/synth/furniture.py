@@ -77,12 +77,14 @@ def side_chair(rng: Rng) -> list[Part]:
     leg_r = u(rng, 0.012, 0.022)
     parts = [box((0, h - t / 2, 0), (d, t, w), seat_col)]
     ix, iz = u(rng, 0.01, 0.07), u(rng, 0.01, 0.07)  # legs set in by different amounts, so feet do not line up across chairs
-    parts += four_legs(d / 2 - leg_r - ix, w / 2 - leg_r - iz, h - t + 0.005, leg_r, frame, rng, square=chance(rng, 0.5), splay=u(rng, 0.0, 0.05))
+    legs = four_legs(d / 2 - leg_r - ix, w / 2 - leg_r - iz, h - t + 0.005, leg_r, frame, rng, square=chance(rng, 0.5), splay=u(rng, 0.0, 0.05))
     if chance(rng, 0.4):  # rear legs kicked back, as on many dining chairs: the back no longer marks the rear edge
         kick = u(rng, 0.04, 0.12)
+        legs = legs[2:]  # four_legs lists the two rear (low x) legs first
         for sz in (-1, 1):
             z = sz * (w / 2 - leg_r - iz)
-            parts.append(cylinder((-d / 2 + leg_r + ix, h - t, z), (-d / 2 - kick, 0.0, z), leg_r, frame))
+            legs.append(cylinder((-d / 2 + leg_r + ix, h - t, z), (-d / 2 - kick, 0.0, z), leg_r, frame))
+    parts += legs
     if chance(rng, 0.35):  # stretchers
         yy = u(rng, 0.08, 0.2)
         for sz in (-1, 1):
