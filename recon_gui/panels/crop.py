@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QRubberBand
 from core.data.cutout import CropBox, cut_out
 
 MIN_DRAG_PX = 6  # a shorter drag is a click, not a rectangle
+BUSY_HINT = "Busy picture: the models saw all of it. Drag a rectangle around the object to cut it out"
 
 
 def displayed_pixmap_rect(label: QLabel) -> QRectF | None:
@@ -144,6 +145,9 @@ class CropController(QObject):
         self.box, self.cut, self._cut_image = None, None, None
         self.panel.set_crop(None)
         self.panel.set_crop_enabled(True)
+        # no alpha and no plain backdrop: the models saw the whole scene; say what helps
+        busy = "whole picture as it is" in (result.background_note or "")
+        self.panel.crop_hint.setText(BUSY_HINT if busy else self.panel.CROP_HINT)
 
     # ------------------------------------------------------------------ actions
     def crop(self, box: CropBox) -> None:

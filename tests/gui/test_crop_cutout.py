@@ -39,6 +39,7 @@ def test_rectangle_on_a_cluttered_photo_cuts_out_the_chair(qtbot, window):
     panel = window.input_panel
     assert panel.crop_selector.enabled and panel.crop_hint.isEnabled() and not panel.whole_button.isEnabled()
     assert orange_pixels(panel.source_label) == 0
+    assert panel.crop_hint.text().startswith("Busy picture")  # no backdrop to remove: cropping is suggested
 
     # drag a rectangle 10 px (of the photo) around the chair, as a person would
     label = panel.source_label
