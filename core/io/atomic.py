@@ -79,6 +79,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    _plain_file_mode(tmp)  # mkstemp makes 0600; the finished file gets the mode a plain open() would give
     try:
         yield tmp
         os.replace(tmp, path)
@@ -89,6 +90,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _plain_file_mode(path: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o666 & ~umask)
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -97,6 +99,9 @@ def test_screenshot_action_writes_a_tight_titled_figure_of_the_rendered_views(qt
         tight(window, rect, image)
     widths = [v.plotter.width() for v in window.comparison.views.values()]
     assert image.shape[1] < sum(widths)  # tighter than the on-screen views
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # readable like any saved file, not 0600
     assert window.settings.last_folder("export") == str(tmp_path)
 
 
