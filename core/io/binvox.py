@@ -91,7 +91,7 @@ def _parse(buf: bytes, path: str | Path) -> Voxels:
     if raw.size == 0 or raw.size % 2:
         raise DataError(path, "binvox data is truncated (odd number of run-length bytes)")
     values, counts = raw[::2], raw[1::2]
-    n = int(np.prod(dims))
+    n = math.prod(dims)
     total = int(counts.sum(dtype=np.int64))
     if total != n:
         raise DataError(path, f"binvox data has {total} voxels, header 'dim {dims[0]} {dims[1]} {dims[2]}' needs {n} (truncated or corrupt)")
