@@ -30,7 +30,7 @@ def status(window) -> str:
     return window.statusBar().currentMessage()
 
 
-def test_a_failed_open_never_becomes_current_and_is_reported_once(qtbot, window, samples_root):
+def test_a_failed_open_never_becomes_current_and_is_reported_once(qtbot, window, samples_root, gui_checkpoints):
     chair = sample_image(samples_root, CHAIR)
     first = wait_for_result(qtbot, window, lambda: window.open_image(chair))
     window.open_image(REPO / "README.md")
@@ -49,6 +49,12 @@ def test_a_failed_open_never_becomes_current_and_is_reported_once(qtbot, window,
     assert result.predictions["baseline"].prior_class == choice == combo.currentText()
     assert window.comparison.views["baseline"].title_label.text() == f"Baseline (prior: {choice})"
     assert status(window).startswith(f"{chair.name}: ")
+
+    # so does a checkpoint load: it re-runs the chair, and the README error stays gone
+    again = wait_for_result(qtbot, window, lambda: window.load_checkpoint(str(gui_checkpoints["baseline"]), "baseline"))
+    wait_idle(qtbot, window)
+    assert again.request.image == str(chair) and not window.error_dialogs
+    assert again.predictions["baseline"].prior_class == choice
     assert_views_rendered(window)
 
 
