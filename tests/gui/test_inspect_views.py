@@ -157,3 +157,30 @@ def viridis_positions(view) -> np.ndarray:
     keep = (np.abs(img - bg).sum(-1) > 30) & (bright > 40)
     v = img[keep] / np.linalg.norm(img[keep], axis=1, keepdims=True)
     return (v @ table.T).argmax(axis=1)
+
+
+def test_slice_plane_and_error_geometry_pure():
+    from recon_gui.panels.viewport import NO_SLICE, SlicePlane, build_error_geometry, build_geometry
+
+    cut = SlicePlane("y", 5)
+    keep = cut.keep_mask((8, 8, 8))
+    assert keep[:, :5].all() and not keep[:, 5:].any()
+    assert cut.world_cut(8) == ((0.0, 1.0, 0.0), (0.0, 5 / 8 - 0.5, 0.0))
+    assert not NO_SLICE.active and NO_SLICE.keep_mask((2, 2, 2)).all()
+    with pytest.raises(ValueError, match="slice axis"):
+        SlicePlane("w", 3)
+    occ = np.zeros((8, 8, 8), np.float32)
+    occ[2:6, 2:6, 2:6] = 0.9
+    assert build_geometry(occ, 0.5, "voxels", SlicePlane("x", 4)).n_cells == 2 * 4 * 4
+    assert build_geometry(occ, 0.5, "voxels", SlicePlane("x", 2)) is None  # nothing on the kept side
+    mesh = build_geometry(occ, 0.5, "mesh", SlicePlane("z", 4))
+    assert mesh.bounds[5] <= 4 / 8 - 0.5 + 1e-6  # the surface is clipped at the plane
+    gt = np.zeros_like(occ)
+    gt[3:7, 2:6, 2:6] = 1.0
+    solid, ghost, counts = build_error_geometry(occ, gt, 0.5)
+    assert (counts.true_positive, counts.false_positive, counts.false_negative) == (48, 16, 16)
+    assert solid.n_cells == 64 and ghost.n_cells == 16
+    colours = {tuple(c) for c in solid.cell_data["error_colour"]}
+    assert len(colours) == 2  # correct and extra, each its own colour
+    solid, ghost, cut_counts = build_error_geometry(occ, gt, 0.5, SlicePlane("x", 4))
+    assert cut_counts == counts and solid.n_cells == 2 * 16 and ghost is None  # a cut hides, it does not rescore
