@@ -10,6 +10,7 @@ still loading, a picture waits for it instead of running on half the models.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -33,6 +34,7 @@ class ComparisonController(QObject):
         self.state = ComparisonState()
         self.waiting: ComparisonRequest | None = None  # asked for, not started yet
         self.running: Worker | None = None
+        self.running_request: ComparisonRequest | None = None
         self.closed = False
 
     # ------------------------------------------------------------------ requests
@@ -42,10 +44,11 @@ class ComparisonController(QObject):
         self._submit(request)
 
     def rerun(self) -> None:
-        """The current picture again (a model or the prior changed); nothing when none is shown."""
-        request = self.waiting or self.state.next_request()
+        """The newest picture asked for (waiting, running, else shown) again, because a model or
+        the prior changed; nothing when there is none."""
+        newest = self.waiting or self.running_request
+        request = replace(newest, prior_choice=self.state.prior_choice) if newest else self.state.next_request()
         if request is not None:
-            request.prior_choice = self.state.prior_choice
             self._submit(request)
 
     def _submit(self, request: ComparisonRequest) -> None:
@@ -56,6 +59,7 @@ class ComparisonController(QObject):
         if self.running is not None or self.waiting is None or self.closed or self._loading():
             return
         request, self.waiting = self.waiting, None
+        self.running_request = request
         self.started.emit(request.label)
         holder: list[Worker] = []
         self.running = run_task(
@@ -72,7 +76,7 @@ class ComparisonController(QObject):
 
     def _on_done(self, worker: Worker) -> None:
         if self.running is worker:
-            self.running = None
+            self.running, self.running_request = None, None
         self._start_waiting()
 
     def _on_result(self, result: ComparisonResult) -> None:

@@ -131,3 +131,19 @@ def test_command_line_picture_waits_for_the_models(qtbot, samples_root, gui_chec
         assert_views_rendered(w)
     finally:
         close_window(w)
+
+
+def test_a_prior_change_while_a_new_picture_runs_applies_to_that_picture(qtbot, window, samples_root):
+    first = sample_image(samples_root, CHAIR)
+    second = sample_image(samples_root, NAME_TO_SYNSET["lamp"], "04.png")
+    wait_for_result(qtbot, window, lambda: window.open_image(first))
+    shown = []
+    window.predictionShown.connect(shown.append)
+    window.open_image(second)
+    assert window.controller.running_request is not None  # the lamp is on the worker now
+    window.comparison.prior_combo.setCurrentText("sofa")
+    qtbot.waitUntil(lambda: bool(shown) and not window.busy, timeout=30000)
+    assert [r.request.image for r in shown] == [str(second)]  # not the chair again, and only once
+    assert shown[-1].predictions["baseline"].prior_class == "sofa"
+    assert window.comparison.views["baseline"].title_label.text() == "Baseline (prior: sofa)"
+    assert_views_rendered(window)
