@@ -7,6 +7,7 @@ every view, so the views stay linked.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from core.geometry.compare import FALSE_NEGATIVE, FALSE_POSITIVE, TRUE_POSITIVE
@@ -47,6 +48,14 @@ class InspectBar(QWidget):
         self.legend.setToolTip("Error view: each model's voxels against the ground truth at the threshold")
         self.legend.setVisible(False)
 
+        # keys, like the view keys: X cycles whole / x / y / z, [ and ] move the plane a voxel
+        self.cycle_action = self._key_action("Cut axis", "X", "Cycle the cut: whole, x, y, z (X)", self.cycle_axis)
+        self.lower_action = self._key_action("Move cut down", "[", "Move the cut one voxel lower ([)",
+                                             lambda: self.step(-1))
+        self.raise_action = self._key_action("Move cut up", "]", "Move the cut one voxel higher (])",
+                                             lambda: self.step(+1))
+        self.axis_combo.setToolTip(self.axis_combo.toolTip() + " (X; [ and ] move it)")
+
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 2)
         layout.addWidget(QLabel("Slice"))
@@ -56,6 +65,27 @@ class InspectBar(QWidget):
         layout.addSpacing(16)
         layout.addWidget(self.legend)
         layout.addStretch(1)
+
+    def _key_action(self, text: str, key: str, tip: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def actions_for_menu(self) -> list[QAction]:
+        """The bar's keyboard actions, for a View menu."""
+        return [self.cycle_action, self.lower_action, self.raise_action]
+
+    def cycle_axis(self) -> None:
+        self.axis_combo.setCurrentIndex((self.axis_combo.currentIndex() + 1) % self.axis_combo.count())
+
+    def step(self, delta: int) -> None:
+        """Move the plane by ``delta`` voxels (a cut must be on)."""
+        if self.cut().active:
+            self.slider.setValue(self.slider.value() + delta)
 
     @staticmethod
     def _legend_html() -> str:

@@ -114,6 +114,21 @@ def test_slice_cuts_every_view_in_every_mode(qtbot, chair_window):
     assert all(not v.cut.active for v in panel.views.values())
     assert not bar.slider.isEnabled()
 
+    # the keys: X cycles the axis, [ and ] move the plane, in every view
+    activate(qtbot, window)
+    qtbot.keyClick(window.chart, Qt.Key.Key_X)
+    qtbot.keyClick(window.chart, Qt.Key.Key_X)
+    assert all(v.cut.axis == "y" for v in panel.views.values())
+    position = bar.slider.value()
+    qtbot.keyClick(window.chart, Qt.Key.Key_BracketLeft)
+    assert all(v.cut.position == position - 1 for v in panel.views.values())
+    qtbot.keyClick(window.chart, Qt.Key.Key_BracketRight)
+    qtbot.keyClick(window.chart, Qt.Key.Key_BracketRight)
+    assert all(v.cut.position == position + 1 for v in panel.views.values())
+    for _ in range(2):
+        qtbot.keyClick(window.chart, Qt.Key.Key_X)
+    assert all(not v.cut.active for v in panel.views.values())
+
 
 def test_occupancy_colours_span_the_shown_range(qtbot, chair_window):
     window = chair_window
