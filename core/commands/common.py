@@ -64,3 +64,37 @@ def precheck_output_dir(path: str | Path) -> Path:
         what = "cannot write into the folder" if anchor == path.absolute() else "cannot create it"
         raise OutputError(path, f"{what}: permission denied")
     return path
+
+
+class ProgressBar:
+    """The command's progress bar (tqdm) on a terminal: shown from the first progress event and
+    wiped when the command fails, so a bad input still ends in exactly one stderr line. Not
+    drawn at all when stderr is a file or a pipe (logs would keep every frame)."""
+
+    def __init__(self, desc: str, unit: str = "it", disable: bool = False):
+        import sys
+
+        isatty = getattr(sys.stderr, "isatty", None)
+        self.desc, self.unit = desc, unit
+        self.disable = disable or not (callable(isatty) and isatty())
+        self._bar = None
+
+    def __call__(self, event) -> None:
+        if self.disable:
+            return
+        if self._bar is None:
+            from core.progress import TqdmProgress
+
+            self._bar = TqdmProgress(self.desc, unit=self.unit)
+        self._bar(event)
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._bar is None:
+            return
+        inner = getattr(self._bar, "_bar", None)
+        if exc_type is not None and inner is not None:
+            inner.leave = False  # clear the bar's line: the error is what the user must see
+        self._bar.close()

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.commands.common import non_negative_int, positive_int, precheck_output_file
+from core.commands.common import ProgressBar, non_negative_int, positive_int, precheck_output_file
 from core.device import ACCEPTED as DEVICES
 from core.device import device_arg
 
@@ -58,14 +58,13 @@ def run(args: argparse.Namespace) -> int:
     from core.device import resolve_device
     from core.evaluate import evaluate
     from core.io.atomic import OutputError
-    from core.progress import TqdmProgress
 
     device = resolve_device(args.device)
     if args.split == "all" and args.split_file is not None:
         print("recon eval: note: --split all evaluates every object; --split-file is ignored", file=sys.stderr)
     if args.out:
         precheck_output_file(args.out)  # a folder or unwritable place: refused before the work
-    with TqdmProgress("evaluating", unit="img", disable=args.quiet or args.json) as bar:
+    with ProgressBar("evaluating", unit="img", disable=args.quiet or args.json) as bar:
         report = evaluate(args.checkpoint, args.data, split=args.split, thresholds=args.thresholds, split_file=args.split_file,
                           views=args.views, batch_size=args.batch_size, num_workers=args.workers, device=str(device), progress=bar)
     if report.missing_classes:

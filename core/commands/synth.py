@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.commands.common import non_negative_int, positive_int, precheck_output_dir
+from core.commands.common import ProgressBar, non_negative_int, positive_int, precheck_output_dir
 from core.errors import DataError
-from core.progress import TqdmProgress
 from core.synth.writer import generate_dataset
 from core.taxonomy import resolve_classes
 
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         classes = resolve_classes(args.classes)
     except ValueError as exc:
         raise DataError(args.out, f"--classes: {exc}") from None
-    with TqdmProgress("synth", unit="obj", disable=args.quiet) as bar:
+    with ProgressBar("synth", unit="obj", disable=args.quiet) as bar:
         rep = generate_dataset(args.out, args.objects_per_class, args.seed, classes=classes, workers=args.workers, progress=bar)
     print(rep.summary())
     return 0

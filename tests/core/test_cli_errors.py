@@ -288,3 +288,47 @@ def test_off_screen_render_without_a_display_is_silent(tmp_path):
     from PIL import Image
 
     assert np.asarray(Image.open(tmp_path / "s.png")).std() > 0  # a shape was drawn, not a blank frame
+
+
+def test_a_failing_evaluation_ends_in_one_line_and_draws_no_bar_into_a_pipe(tmp_path, data_root, proposed_ckpt):
+    """The bad file is found mid-run (a test object read by the evaluation loop)."""
+    import json
+    import shutil
+
+    copy = tmp_path / "D"
+    shutil.copytree(data_root, copy, copy_function=os.symlink, ignore=shutil.ignore_patterns(".recon_cache"))
+    split = json.loads((proposed_ckpt.parent / "splits.json").read_text())
+    synset, oid = sorted(split["test"])[-1].split("/")
+    target = copy / "ShapeNetVox32" / synset / oid / "model.binvox"
+    target.unlink()
+    shutil.copyfile(CASES / "binvox" / "b03_bv_scalenan.binvox", target)
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "eval", "-c", str(proposed_ckpt), "--data", str(copy), "--views", "1",
+                           "--batch-size", "1"], capture_output=True, text=True, env=_env(), cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "\r" not in proc.stderr
+    assert proc.stderr.startswith("recon eval: error: ") and "model.binvox" in proc.stderr and "scale nan" in proc.stderr
+
+
+def test_progress_bar_on_a_terminal_is_wiped_when_the_command_fails(monkeypatch):
+    import io
+
+    from core.commands.common import ProgressBar
+    from core.progress import ProgressEvent
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    with pytest.raises(ValueError):
+        with ProgressBar("evaluating", unit="img") as bar:
+            bar(ProgressEvent(done=3, total=10))
+            assert "evaluating" in term.getvalue()
+            raise ValueError("bad file")
+    assert term.getvalue().split("\r")[-1].strip() == ""  # the line is blank again
+    term2 = Terminal()
+    monkeypatch.setattr(sys, "stderr", term2)
+    with ProgressBar("evaluating", unit="img") as bar:
+        bar(ProgressEvent(done=10, total=10))
+    assert "10/10" in term2.getvalue().split("\r")[-1]  # a finished bar stays
