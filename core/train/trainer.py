@@ -535,6 +535,10 @@ class Trainer:
             self._check_cancel()
             val = self.validate()
             train_loss = all_mean(float(np.mean(losses)) if losses else float("nan"), self.dist)
+            first = next((h["train_loss"] for h in self.history if math.isfinite(h.get("train_loss", float("nan")))), None)
+            if self.dist.is_main and first is not None and math.isfinite(train_loss) and train_loss > 100 * max(first, 1e-3):
+                log.warning("the training loss grew from %.4g (first epoch) to %.4g: the run is diverging; try a lower --lr (now %g)",
+                            first, train_loss, cfg.lr)
             metric = val.get("val_iou")
             is_best = metric is None or self.best_metric is None or metric > self.best_metric
             if is_best:

@@ -194,3 +194,16 @@ def test_lr_schedules_warm_up_and_anneal():
     one = [lr_factor("onecycle", p / 100, p, 0) for p in range(101)]
     assert max(one) == pytest.approx(1.0, abs=1e-3) and one[0] < 0.05 and one[-1] < 0.01
     assert all(0 < f <= 1.0 for f in one)
+
+
+def test_an_absurd_learning_rate_warns_and_never_leaves_a_nan_checkpoint(tiny_synth_root, tmp_path, capsys):
+    out = tmp_path / "big-lr"
+    rc = cli_main(["train", "--data", str(tiny_synth_root), "--preset", "smoke", "--classes", "chair,table", "--epochs", "3",
+                   "--lr", "1e6", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert rc in (0, 2)
+    assert "diverging" in err or "not finite" in err or "NaN" in err
+    for name in ("last.pt", "best.pt"):
+        if (out / name).exists():
+            load_checkpoint(out / name)  # whatever was written loads: every tensor finite
