@@ -20,15 +20,28 @@ from core.geometry.mesh import occupancy_to_mesh, to_polydata
 DEFAULT_VIEW = ViewParams(azimuth=45.0, elevation=25.0, in_plane=0.0, distance=0.9)
 
 
+def _egl_available() -> bool:
+    import ctypes
+
+    for name in ("libEGL.so.1", "libEGL.so"):
+        try:
+            ctypes.CDLL(name)
+            return True
+        except OSError:
+            continue
+    return False
+
+
 def _headless_vtk():
     """Import pyvista for off-screen work without a word on stderr.
 
     Without an X display (a server, ``ssh``, CI), VTK's default window first tries X and logs
     a coloured "bad X server connection" line before falling back to EGL; asking for the EGL
-    window first skips that attempt (it must be chosen before VTK is imported), and VTK's own
-    warnings are kept off the terminal (errors still show)."""
+    window first (when libEGL loads; it must be chosen before VTK is imported) skips that
+    attempt, and VTK's own warnings are kept off the terminal (errors still show)."""
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+        if _egl_available():  # a preferred window VTK cannot open is fatal, not a fallback
+            os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
         headless = True
     else:
         headless = False
