@@ -46,7 +46,7 @@ class CropBox:
             raise ValueError(f"crop box must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, got {values}")
 
     @classmethod
-    def from_pixels(cls, x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> "CropBox":
+    def from_pixels(cls, x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> CropBox:
         """From corner pixels in any order, clamped to the picture."""
         xa, xb = sorted((min(max(x0, 0.0), width), min(max(x1, 0.0), width)))
         ya, yb = sorted((min(max(y0, 0.0), height), min(max(y1, 0.0), height)))

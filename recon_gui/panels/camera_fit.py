@@ -12,8 +12,8 @@ leave a chair at ~75 % of an iso view instead of ~86 %.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 

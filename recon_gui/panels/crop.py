@@ -9,9 +9,10 @@ person can draw again or go back to the whole picture.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, Signal
@@ -67,7 +68,7 @@ class CropSelector(QObject):
             return None
         return CropBox(x0, y0, x1, y1)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is not self.label or not self.enabled:
             return False
         kind = event.type()

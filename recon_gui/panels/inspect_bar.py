@@ -12,7 +12,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from core.geometry.compare import FALSE_NEGATIVE, FALSE_POSITIVE, TRUE_POSITIVE
 from core.spec import GRID_SIZE
-from recon_gui.panels.viewport import ERROR_COLOURS, ERROR_NAMES, NO_SLICE, SLICE_AXES, SlicePlane
+from recon_gui.panels.viewport import (
+    ERROR_COLOURS,
+    ERROR_NAMES,
+    NO_SLICE,
+    SLICE_AXES,
+    SlicePlane,
+)
 
 AXIS_CHOICES = ("off", *SLICE_AXES)
 

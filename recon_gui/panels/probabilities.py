@@ -127,18 +127,18 @@ class ProbabilityChart(QWidget):
         needed = self.fontMetrics().boundingRect(QRect(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), text).height()
         return max(BANNER_HEIGHT, needed + 12)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.unsure_message:
             self.updateGeometry()  # the warning wraps differently: ask for the height it needs
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(260, max(3, len(self._rows)) * ROW_HEIGHT + 8 + self._banner_height())
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(180, 3 * ROW_HEIGHT)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().color(QPalette.ColorRole.WindowText)

@@ -16,7 +16,14 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
-from core.geometry.compare import FALSE_NEGATIVE, FALSE_POSITIVE, TRUE_POSITIVE, ErrorCounts, classify_errors, counts_of
+from core.geometry.compare import (
+    FALSE_NEGATIVE,
+    FALSE_POSITIVE,
+    TRUE_POSITIVE,
+    ErrorCounts,
+    classify_errors,
+    counts_of,
+)
 from core.metrics import voxel_iou
 from recon_gui.panels.camera_fit import fit_view, hull_points
 from recon_gui.theme import LIGHT, Theme
@@ -224,7 +231,7 @@ class Viewport(QWidget):
         layout.addWidget(self.plotter, 1)
         self._show_message("")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.plotter and event.type() == QEvent.Type.Resize:
             self.resized.emit()
         return super().eventFilter(watched, event)
@@ -359,7 +366,7 @@ class Viewport(QWidget):
         if hi - lo < 1e-3:
             lo, hi = max(0.0, lo - 5e-4), min(1.0, hi + 5e-4)
             if hi - lo < 1e-3:
-                lo, hi = hi - 1e-3, hi
+                lo = hi - 1e-3
         return (lo, hi)
 
     def _lookup_table(self) -> pv.LookupTable:

@@ -103,7 +103,7 @@ def test_slice_cuts_every_view_in_every_mode(qtbot, chair_window):
             cols = np.nonzero(before.any(axis=0))[0]
             left, right = cols.min(), cols.max()
             split = left + (right - left) * 0.55  # x = 12/32 lies at ~0.6 of the shape's width
-            h, w = before.shape
+            h = before.shape[0]
             rows = slice(int(0.2 * h), h)  # below the legend and messages
             kept_right = after[rows, int(split) + 3:right + 1].sum() / max(1, before[rows, int(split) + 3:right + 1].sum())
             kept_left = after[rows, left:int(split) - 8].sum() / max(1, before[rows, left:int(split) - 8].sum())
@@ -173,7 +173,7 @@ def viridis_positions(view) -> np.ndarray:
     table = matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3]
     table = table / np.linalg.norm(table, axis=1, keepdims=True)
     img = pixels(view).astype(float)
-    h, w = img.shape[:2]
+    w = img.shape[1]
     img = img[:, : int(0.85 * w)].reshape(-1, 3)
     bright = img.max(axis=1)
     h_bg = view.theme.background_3d
@@ -184,7 +184,12 @@ def viridis_positions(view) -> np.ndarray:
 
 
 def test_slice_plane_and_error_geometry_pure():
-    from recon_gui.panels.viewport import NO_SLICE, SlicePlane, build_error_geometry, build_geometry
+    from recon_gui.panels.viewport import (
+        NO_SLICE,
+        SlicePlane,
+        build_error_geometry,
+        build_geometry,
+    )
 
     cut = SlicePlane("y", 5)
     keep = cut.keep_mask((8, 8, 8))

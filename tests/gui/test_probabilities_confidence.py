@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from recon_gui.panels.probabilities import BANNER_COLOUR, UNSURE_ENTROPY, UNSURE_TOP, ProbabilityChart, assess
+from recon_gui.panels.probabilities import (
+    BANNER_COLOUR,
+    UNSURE_ENTROPY,
+    UNSURE_TOP,
+    ProbabilityChart,
+    assess,
+)
 
 CLASSES = ["airplane", "bench", "cabinet", "car", "chair", "display", "lamp", "speaker", "rifle", "sofa", "table",
            "telephone", "watercraft"]

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from core.taxonomy import NAME_TO_SYNSET
-from tests.gui.gui_helpers import close_window, make_window, sample_image, wait_for_result
+from tests.gui.gui_helpers import (
+    close_window,
+    make_window,
+    sample_image,
+    wait_for_result,
+)
 
 FILL_BAR = 0.55  # the object's box spans at least this share of its view (the binding side)
 
@@ -67,7 +72,12 @@ def test_fit_centres_the_shape_at_the_fill_line():
     """Pure geometry: the shape's image spans ``fill`` of the binding side, centred, for tall and wide views."""
     import math
 
-    from recon_gui.panels.camera_fit import FILL, box_corners, fit_view, projected_ranges
+    from recon_gui.panels.camera_fit import (
+        FILL,
+        box_corners,
+        fit_view,
+        projected_ranges,
+    )
 
     points = box_corners((-0.2, 0.2, -0.3, 0.5, -0.1, 0.1))  # tall, thin, off centre
     pos, focal, up = (3.0, 0.0, 0.0), (0.0, 0.0, 0.0), (0.0, 1.0, 0.0)
