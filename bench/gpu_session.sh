@@ -92,7 +92,7 @@ amp = $( [ "$AMP" = 1 ] && echo true || echo false )
 time_limit = $MINUTES
 tensorboard = false
 EOF
-W_DEMO=$(( (WORKERS - 4) / 2 )); [ "$W_DEMO" -lt 1 ] && W_DEMO=1
+W_DEMO=$(( (WORKERS - 5) / 2 )); [ "$W_DEMO" -lt 1 ] && W_DEMO=1   # 16 cores: 5 + 5 + 3 loader workers, 3 trainers
 W_PAPER=$(( WORKERS - 2 * W_DEMO - 3 )); [ "$W_PAPER" -lt 1 ] && W_PAPER=1
 
 train_run() {  # name, extra args...
