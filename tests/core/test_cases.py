@@ -360,6 +360,75 @@ CASE_TABLE = [
 ]
 
 
+# The same kinds reached through other commands, files and options than the table's examples.
+
+
+def _md(text_or_path):
+    def build(w, t, mp):
+        src = text_or_path
+        if isinstance(src, str):
+            synset, oid = w.obj.split("/")
+            lines = (w.data / "ShapeNetRendering" / synset / oid / "rendering" / "rendering_metadata.txt").read_text().splitlines()
+            lines[6] = src
+            (t / "md.txt").write_text("\n".join(lines) + "\n")
+            src = t / "md.txt"
+        return w.eval_argv(w.variant(t / "D", metadata=src))
+    return build
+
+
+def _eval_out_ro(w, t, mp):
+    _o01(w, t, mp)
+    return w.eval_argv(w.data, "--out", str(t / "RO" / "report.json"))
+
+
+def _eval_out_full(w, t, mp):
+    (t / "FULL").mkdir()
+    FullDisk(t / "FULL", 100).install(mp)
+    return w.eval_argv(w.data, "--out", str(t / "FULL" / "report.json"))
+
+
+def _synth_out_file(w, t, mp):
+    (t / "f.txt").write_text("x")
+    return ["synth", "--out", str(t / "f.txt"), "--quiet"]
+
+
+def _plain_picture(w, t, mp):
+    from PIL import Image
+
+    Image.new("RGB", (640, 480), (250, 250, 250)).save(t / "wall.jpg", quality=90)
+    return ["predict", str(t / "wall.jpg"), "-c", str(CKPT), "--out", str(t / "OUT")]
+
+
+def _partial(w, t, mp):
+    for sub in ("ShapeNetRendering", "ShapeNetVox32"):
+        (t / "P" / sub).mkdir(parents=True)
+        for synset in (CHAIR, "04379243"):
+            os.symlink(w.data / sub / synset, t / "P" / sub / synset)
+    return w.eval_argv(t / "P")
+
+
+def _foreign_all(w, t, mp):
+    _partial(w, t, mp)
+    return ["eval", "-c", str(w.run / "best.pt"), "--data", str(t / "P"), "--split", "all", "--views", "1", "--quiet"]
+
+
+KIND_CASES = [
+    Case("k7-eval-23-lines", _md(CASES / "metadata" / "md_23.txt"), names=lambda w, t: ["rendering_metadata.txt"], words=("found 23",)),
+    Case("k7-eval-elevation", _md("12.5 95 0 0.8 25"), names=lambda w, t: ["rendering_metadata.txt", "line 7"], words=("elevation",)),
+    Case("k7-eval-distance-nan", _md("12.5 20 0 nan 25"), names=lambda w, t: ["rendering_metadata.txt", "line 7"], words=("distance",)),
+    Case("k1-eval-out-read-only", _eval_out_ro, names=lambda w, t: ["RO/report.json"], words=("permission denied",),
+         check=lambda w, t, o, e: (t / "RO").chmod(0o755)),
+    Case("k1-eval-out-full-disk", _eval_out_full, names=lambda w, t: ["FULL/report.json"], words=("no space left",),
+         check=lambda w, t, o, e: "IoU@" in o or pytest.fail("the computed report was not printed")),
+    Case("k1-synth-out-file", _synth_out_file, names=lambda w, t: ["f.txt"], words=("not a folder",)),
+    Case("k4-eval-workers", lambda w, t, mp: w.eval_argv(w.data, "--workers", "-1"), names=lambda w, t: ["--workers"]),
+    Case("k4-eval-device", lambda w, t, mp: w.eval_argv(w.data, "--device", "cuda"), names=lambda w, t: ["--device", "cuda"], skip=_no_cuda),
+    Case("k6-predict-plain-picture", _plain_picture, names=lambda w, t: ["wall.jpg"], words=("no object",), check=_nothing_written),
+    Case("k8-eval-partial", _partial, rc=0, check=lambda w, t, o, e: ("cabinet" in e and "chair" in o) or pytest.fail(e)),
+    Case("k8-eval-split-all", _foreign_all, rc=0, check=lambda w, t, o, e: "IoU@" in o or pytest.fail(o)),
+]
+
+
 def _run_subprocess(argv: list[str], env_changes: dict, cwd: Path) -> tuple[int, str, str]:
     env = dict(os.environ)
     for k, v in env_changes.items():
@@ -380,7 +449,7 @@ def _temp_files(folder: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASE_TABLE, ids=[c.id for c in CASE_TABLE])
+@pytest.mark.parametrize("case", CASE_TABLE + KIND_CASES, ids=[c.id for c in CASE_TABLE + KIND_CASES])
 def test_case_through_the_cli(case: Case, world: World, tmp_path: Path, monkeypatch, capsys):
     reason = case.skip() if case.skip else None
     if reason:
