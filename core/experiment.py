@@ -356,7 +356,8 @@ def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, ou
     out.append(f"- training settings shared by all runs: `{json.dumps(preset.train)}`; class-loss weight a = 0.05 (13 classes), 0.001 (7 classes), b = 1")
     import torch
 
-    out.append(f"- machine: {platform.machine()}, {os.cpu_count()} CPU(s), {torch.get_num_threads()} torch thread(s); "
+    gpu = f", GPU {torch.cuda.get_device_name(0)} (torch {torch.__version__})" if torch.cuda.is_available() else ", no GPU"
+    out.append(f"- machine: {platform.machine()}, {os.cpu_count()} CPU(s), {torch.get_num_threads()} torch thread(s){gpu}; "
                f"wall time of this invocation {seconds / 60:.1f} min")
     out += [f"- note: {n}" for n in notes]
     out += ["", "IoU columns are **class-averaged** (the mean of per-class means, as in 3D-R2N2 / Pix2Vox) unless the header says "
