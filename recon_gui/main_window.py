@@ -261,11 +261,8 @@ class MainWindow(PictureInput, QMainWindow):
         self.comparison.set_input_camera(result.camera)
         occupancies = {slot: (p.occupancy if p is not None else None) for slot, p in result.predictions.items()}
         self.comparison.show_results(occupancies, result.ground_truth, dict(result.messages))
-        if shows_truth(state):
-            self.comparison.show_picture_instead_of_truth(None)
-        else:
-            self.comparison.show_picture_instead_of_truth(array_to_pixmap(result.thumbnail),
-                                                          "no ground truth: the picture as given")
+        self.comparison.show_picture(array_to_pixmap(result.thumbnail), not shows_truth(state),
+                                     "no ground truth: the picture as given")
         self._render_texts()
         self.last_show_ms = (time.perf_counter() - started) * 1e3  # UI-thread cost of drawing a result
         if self._drop_time is not None:

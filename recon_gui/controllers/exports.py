@@ -81,7 +81,7 @@ class ExportController:
     # ------------------------------------------------------------------ figures
     def panels(self, target: str, options: FigureOptions) -> list[Panel]:
         """The panes of ``target`` ("comparison" or one pane key) as figure panels."""
-        keys = self.comparison.pane_keys() if target == "comparison" else [target]
+        keys = self.comparison.figure_keys() if target == "comparison" else [target]
         shots = [self.comparison.pane_image(k, options.scale, options.transparent) for k in keys]
         three_d = [i for i, k in enumerate(keys) if k in self.comparison.views]
         if options.crop and three_d:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from recon_gui.panels.action_strip import ActionStrip
+from recon_gui.panels.comparison_panes import ComparisonPanes
 from recon_gui.panels.inspect_bar import InspectBar
 from recon_gui.panels.pane_grid import PaneGrid
 from recon_gui.panels.picture_pane import PicturePane
@@ -55,7 +56,7 @@ SOFTWARE_GL = ("llvmpipe", "softpipe", "swiftshader", "software rasterizer")
 TURNTABLE_INTERVAL_MS = 40
 
 
-class ComparisonPanel(QWidget):
+class ComparisonPanel(ComparisonPanes, QWidget):
     thresholdChanged = Signal(float)
     modeChanged = Signal(str)
     priorChoiceChanged = Signal(str)  # "auto" or a class name
@@ -91,6 +92,10 @@ class ComparisonPanel(QWidget):
             self.pane_host.add_pane(key, self.views[key])
         self.pane_host.add_pane("truth", self.third)
         self.panes = self.pane_host.panes
+        self.side_picture = PicturePane(theme, self)  # the grid's free cell: the picture beside its shapes
+        self.side_picture.caption.setText("the picture as given")
+        self.pane_host.filler_wanted = False  # until there is a picture
+        self.pane_host.set_filler(self.side_picture)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_toolbar())
@@ -182,53 +187,6 @@ class ComparisonPanel(QWidget):
         return [*self.mode_actions.values(), None, *self.view_actions.values(), self.input_view_action,
                 self.reset_action, self.turntable_action]
 
-    # ------------------------------------------------------------------ panes
-    def add_pane(self, key: str, widget: QWidget) -> None:
-        """Another pane beside the comparison (e.g. an inspection view); it joins the row/grid."""
-        self.pane_host.add_pane(key, widget)
-
-    def pane_keys(self) -> list[str]:
-        """The panes shown, in order; the third is "truth" or "input" (the picture, no truth)."""
-        keys = []
-        for key, widget in self.panes.items():
-            if key == "truth":
-                keys.append("truth" if self.third.currentWidget() is self.views["truth"] else "input")
-            elif not widget.isHidden():
-                keys.append(key)
-        return keys
-
-    def pane_texts(self, key: str) -> tuple[str, str]:
-        """(title, caption) of a pane as shown above it."""
-        if key == "input":
-            return self.picture_pane.title_label.text(), self.picture_pane.caption.text()
-        view = self.views[key]
-        return view.title_label.text(), view.caption.text()
-
-    def pane_image(self, key: str, scale: int = 1, transparent: bool = False) -> np.ndarray:
-        """A pane's pixels, (H, W, 3|4) uint8: a 3D view rendered (alpha 0 on its background when
-        ``transparent``), or the input picture itself at its own resolution."""
-        if key == "input":
-            from recon_gui.panels.input_panel import qimage_to_array
-
-            pixmap = self.picture_pane.pixmap
-            if pixmap is None or pixmap.isNull():
-                return np.zeros((8, 8, 4), np.uint8)
-            return qimage_to_array(pixmap.toImage())
-        plotter = self.views[key].plotter
-        plotter.render()
-        shot = plotter.screenshot(None, transparent_background=transparent, return_img=True,
-                                  scale=scale if scale > 1 else None)
-        return np.asarray(shot)
-
-    def show_picture_instead_of_truth(self, pixmap: QPixmap | None, caption: str = "") -> None:
-        """No ground truth: the third pane shows the input picture (None: back to the truth view)."""
-        if pixmap is None:
-            self.third.setCurrentWidget(self.views["truth"])
-            return
-        self.picture_pane.set_picture(pixmap)
-        self.picture_pane.caption.setText(caption or "no ground truth for this picture")
-        self.third.setCurrentWidget(self.picture_pane)
-
     def set_input_camera(self, camera) -> None:
         """The picture's own camera (a session.ViewCamera) or None; enables the Input view."""
         self.input_camera = camera
@@ -287,8 +245,9 @@ class ComparisonPanel(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        self.picture_pane.theme = theme
-        self.picture_pane.canvas.update()
+        for pane in (self.picture_pane, self.side_picture):
+            pane.theme = theme
+            pane.canvas.update()
         for key, view in self.views.items():
             if key == "truth":
                 view._colour = theme.ground_truth_colour

@@ -2,6 +2,8 @@
 
 The choice is made from the host's own size at every resize: a row gives each of n panes
 min(W/n, H), a grid min(W/2, H/rows); the larger square wins (a tall window gets a grid).
+A grid with an odd number of panes would leave a cell empty; a ``filler`` pane (the input
+picture) takes it instead, and is hidden in a row.
 """
 
 from __future__ import annotations
@@ -26,6 +28,21 @@ class PaneGrid(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(4)
         self.arrangement = ""
+        self.filler: QWidget | None = None
+        self.filler_wanted = True
+
+    def set_filler(self, widget: QWidget) -> None:
+        """A pane shown only in the free cell of a grid."""
+        self.filler = widget
+        widget.hide()
+        self.arrangement = ""
+        self.arrange()
+
+    def set_filler_wanted(self, wanted: bool) -> None:
+        if wanted != self.filler_wanted:
+            self.filler_wanted = wanted
+            self.arrangement = ""
+            self.arrange()
 
     def add_pane(self, key: str, widget: QWidget) -> None:
         self.panes[key] = widget
@@ -39,17 +56,22 @@ class PaneGrid(QWidget):
         widgets = self.shown()
         n = max(1, len(widgets))
         arrangement = choose_arrangement(max(1, self.width()), max(1, self.height()), n)
-        if arrangement == self.arrangement and self.grid.count() == n:
+        cols = n if arrangement == "row" else 2
+        fill = self.filler is not None and self.filler_wanted and n % cols != 0
+        if arrangement == self.arrangement and self.grid.count() == n + fill:
             return
         self.arrangement = arrangement
-        for widget in self.panes.values():
+        for widget in (*self.panes.values(), *([self.filler] if self.filler is not None else [])):
             self.grid.removeWidget(widget)
         for i in range(4):
             self.grid.setColumnStretch(i, 0)
             self.grid.setRowStretch(i, 0)
-        cols = n if arrangement == "row" else 2
         for i, widget in enumerate(widgets):
             self.grid.addWidget(widget, i // cols, i % cols)
+        if self.filler is not None:
+            if fill:
+                self.grid.addWidget(self.filler, n // cols, n % cols)
+            self.filler.setVisible(fill)
         for c in range(cols):
             self.grid.setColumnStretch(c, 1)
         for r in range(-(-n // cols)):

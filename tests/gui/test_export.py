@@ -94,11 +94,14 @@ def test_screenshot_action_writes_a_tight_titled_figure_of_the_rendered_views(qt
     assert asked and asked[0][1].endswith("_comparison.png")
     image = check_figure(window, target)
     fig = window.exports.last_figure
-    assert len(fig.image_rects) == 3 and len({r[1] for r in fig.image_rects}) == 1  # one row
-    for rect in fig.image_rects:
+    # the input picture, then baseline | proposed | truth, in one row
+    assert len(fig.image_rects) == 4 and len({r[1] for r in fig.image_rects}) == 1
+    assert window.comparison.figure_keys() == ["input", "baseline", "proposed", "truth"]
+    assert window.comparison.pane_texts("input") == ("Input picture", "the picture as given")
+    for rect in fig.image_rects[1:]:
         tight(window, rect, image)
-    widths = [v.plotter.width() for v in window.comparison.views.values()]
-    assert image.shape[1] < sum(widths)  # tighter than the on-screen views
+    for (_x, _y, w, h), view in zip(fig.image_rects[1:], window.comparison.views.values()):
+        assert w * h < 0.8 * view.plotter.width() * view.plotter.height()  # tighter than the on-screen view
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # readable like any saved file, not 0600

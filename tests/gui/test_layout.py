@@ -21,6 +21,14 @@ from tests.gui.gui_helpers import (
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
 
 
+def picture_ink(window, pane) -> float:
+    """Share of a picture pane's canvas that is not the 3D background (the picture was drawn)."""
+    from recon_gui.panels.input_panel import qimage_to_array
+
+    shot = qimage_to_array(pane.canvas.grab().toImage())[..., :3].astype(int)
+    return float((np.abs(shot - np.array(background_rgb(window))).sum(-1) > 40).mean())
+
+
 def settle(qtbot) -> None:
     qtbot.wait(150)  # let layouts and docks take their final sizes
 
@@ -60,12 +68,9 @@ def test_without_ground_truth_the_third_pane_shows_the_picture(qtbot, window, sa
     comparison = window.comparison
     assert comparison.pane_keys()[-1] == "input" and comparison.third.currentWidget() is comparison.picture_pane
     settle(qtbot)
-    pixels = comparison.picture_pane.canvas.grab().toImage()
-    from recon_gui.panels.input_panel import qimage_to_array
-
-    shot = qimage_to_array(pixels)[..., :3].astype(int)
-    ink = np.abs(shot - np.array(background_rgb(window))).sum(-1) > 40
-    assert ink.mean() > 0.05, f"the picture pane looks empty ({ink.mean():.1%})"
+    share = picture_ink(window, comparison.picture_pane)
+    assert share > 0.05, f"the picture pane looks empty ({share:.1%})"
+    assert not comparison.side_picture.isVisible()  # not twice
     assert_views_rendered(window)
 
     # back to a data set item: the truth view returns
@@ -84,6 +89,10 @@ def test_row_or_grid_as_the_window_suits(qtbot, window, samples_root, size, arra
     assert comparison.pane_host.arrangement == arrangement
     tops = {comparison.panes[k].geometry().top() for k in ("baseline", "proposed", "truth")}
     assert len(tops) == (1 if arrangement == "row" else 2)
+    # a grid's fourth cell shows the picture beside its shapes; a row has no free cell
+    assert comparison.side_picture.isVisible() == (arrangement == "grid")
+    if arrangement == "grid":
+        assert picture_ink(window, comparison.side_picture) > 0.05
     assert_views_rendered(window)
 
 
