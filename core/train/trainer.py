@@ -326,6 +326,9 @@ class Trainer:
             raise CheckpointError(path, f"was trained on split {stored_split}, but the data gives split {self.split_id}")
         if list(payload.get("classes") or []) != list(self.cfg.classes):
             raise CheckpointError(path, "class list differs from the configuration")
+        from core.train.checkpoint import validate_payload
+
+        validate_payload(path, payload)  # no weights, wrong types, NaN/inf: one line naming the file
         try:
             self.raw_model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["model_state"].items()})
             self.optimizer.load_state_dict(payload["optimizer"])

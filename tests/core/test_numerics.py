@@ -207,3 +207,14 @@ def test_an_absurd_learning_rate_warns_and_never_leaves_a_nan_checkpoint(tiny_sy
     for name in ("last.pt", "best.pt"):
         if (out / name).exists():
             load_checkpoint(out / name)  # whatever was written loads: every tensor finite
+
+
+def test_resuming_from_a_non_finite_last_pt_is_refused(tiny_synth_root, tmp_path):
+    cfg = build_train_config(preset="smoke", classes="chair,table", data_root=str(tiny_synth_root), out_dir=str(tmp_path), name="r",
+                             tensorboard=False)
+    result = train(cfg)
+    raw = read_checkpoint_dict(result.last_path)
+    raw["model_state"] = {k: v * float("nan") if v.is_floating_point() else v for k, v in raw["model_state"].items()}
+    torch.save(raw, result.last_path)
+    with pytest.raises(CheckpointError, match=r"last\.pt: its weights are not finite"):
+        train(TrainConfig(resume=str(result.last_path), epochs=2, num_workers=0))
