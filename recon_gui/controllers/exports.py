@@ -88,6 +88,10 @@ class ExportController:
             cropped = crop_panels([shots[i] for i in three_d], self.background())
             for i, image in zip(three_d, cropped):
                 shots[i] = image
+        if options.crop:  # a picture with an alpha channel (a render, a cut-out) is cropped to its object
+            for i, key in enumerate(keys):
+                if key not in self.comparison.views:
+                    shots[i] = crop_panels([shots[i]], self.background())[0]
         height = max(shots[i].shape[0] for i in three_d) if three_d else None
         panels = []
         for key, image in zip(keys, shots):

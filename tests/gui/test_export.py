@@ -98,7 +98,7 @@ def test_screenshot_action_writes_a_tight_titled_figure_of_the_rendered_views(qt
     assert len(fig.image_rects) == 4 and len({r[1] for r in fig.image_rects}) == 1
     assert window.comparison.figure_keys() == ["input", "baseline", "proposed", "truth"]
     assert window.comparison.pane_texts("input") == ("Input picture", "the picture as given")
-    for rect in fig.image_rects[1:]:
+    for rect in fig.image_rects:  # the picture (cropped to its alpha) and each shape fill their panels
         tight(window, rect, image)
     for (_x, _y, w, h), view in zip(fig.image_rects[1:], window.comparison.views.values()):
         assert w * h < 0.8 * view.plotter.width() * view.plotter.height()  # tighter than the on-screen view
