@@ -283,14 +283,15 @@ def test_headless_commands_never_import_qt_pyvista_or_trimesh(tiny_synth_root, t
     import sys
 
     script = (
-        "import sys\n"
+        "import json, sys\n"
         "blocked = ('PySide6', 'pyvista', 'pyvistaqt', 'trimesh', 'superqt', 'vtk', 'shiboken6')\n"
         "for m in blocked: sys.modules[m] = None\n"
         "from core.cli import main\n"
-        "rc = main(sys.argv[1:])\n"
+        "for args in json.loads(sys.argv[1]):\n"
+        "    rc = main(args)\n"
+        "    assert rc == 0, (args[0], rc)\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in blocked and sys.modules[m] is not None]\n"
         "assert not loaded, loaded\n"
-        "sys.exit(rc)\n"
     )
     repo = Path(__file__).resolve().parents[2]
     run = tmp_path / "run"
@@ -299,6 +300,5 @@ def test_headless_commands_never_import_qt_pyvista_or_trimesh(tiny_synth_root, t
         ["train", "--data", str(tiny_synth_root), "--preset", "smoke", "--classes", "chair,table", "--out", str(run), "--quiet"],
         ["eval", "-c", str(run / "best.pt"), "--data", str(tiny_synth_root), "--split", "all", "--views", "1", "--quiet"],
     ]
-    for args in commands:
-        proc = subprocess.run([sys.executable, "-c", script, *args], cwd=repo, capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, (args[0], proc.stderr[-2000:])
+    proc = subprocess.run([sys.executable, "-c", script, json.dumps(commands)], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
