@@ -21,8 +21,8 @@ import os
 import sys
 import warnings
 
-from core.resources import package_version
 from core.errors import Cancelled, ReconError
+from core.resources import package_version
 
 COMMANDS = ("synth", "train", "eval", "predict", "experiment")
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
@@ -63,7 +63,7 @@ class _WarningLine(logging.Handler):
         try:
             text = record.getMessage().strip().splitlines()
             print(f"recon {self.command}: warning: {text[0] if text else ''}", file=sys.stderr)
-        except Exception:  # noqa: BLE001 - a log line must never end the run
+        except Exception:  # a log line must never end the run
             pass
 
 

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from core.errors import ReconError
 from core.metrics import (
     DEFAULT_THRESHOLDS,
     class_mean,
@@ -26,7 +27,6 @@ from core.metrics import (
     per_class_means,
     voxel_iou,
 )
-from core.errors import ReconError
 from core.predict import NonFiniteOutputError
 from core.progress import CancelToken, ProgressCallback, report
 
@@ -281,7 +281,7 @@ def evaluate(
         splits, warnings = resolve_splits(root, ckpt, split_file, discovery=discovery)
         if missing:  # a split file may list objects of classes this (partial) data set lacks
             keep = {NAME_TO_SYNSET[c] for c in present}
-            pick = lambda keys: [k for k in keys if k.split("/", 1)[0] in keep]  # noqa: E731
+            pick = lambda keys: [k for k in keys if k.split("/", 1)[0] in keep]
             splits = Splits(splits.seed, splits.ratios, pick(splits.train), pick(splits.val), pick(splits.test), source=splits.source)
         reference_splits = splits
         dataset_split = split

@@ -7,7 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from core.commands.common import ProgressBar, non_negative_int, positive_int, precheck_output_file
+from core.commands.common import (
+    ProgressBar,
+    non_negative_int,
+    positive_int,
+    precheck_output_file,
+)
 from core.device import ACCEPTED as DEVICES
 from core.device import device_arg
 

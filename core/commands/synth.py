@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.commands.common import ProgressBar, non_negative_int, positive_int, precheck_output_dir
+from core.commands.common import (
+    ProgressBar,
+    non_negative_int,
+    positive_int,
+    precheck_output_dir,
+)
 from core.errors import DataError
 from core.synth.writer import generate_dataset
 from core.taxonomy import resolve_classes

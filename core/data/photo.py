@@ -156,7 +156,7 @@ def load_picture(src: ImageInput) -> tuple[np.ndarray, bool, list[str], str]:
         if orientation in VALID_ORIENTATIONS and orientation != 1:
             try:
                 turned = ImageOps.exif_transpose(img)
-            except Exception as exc:  # noqa: BLE001 - a malformed EXIF block must not hide the picture itself
+            except Exception as exc:  # a malformed EXIF block must not hide the picture itself
                 notes.append(f"EXIF orientation ignored ({type(exc).__name__})")
             else:
                 if turned is not None and turned is not img:
@@ -185,7 +185,7 @@ VALID_ORIENTATIONS = range(1, 9)  # EXIF 2.3: 1 = upright, 2-8 = mirrored and/or
 def _orientation(img: Image.Image) -> int | None:
     try:
         value = img.getexif().get(0x0112)
-    except Exception:  # noqa: BLE001 - unreadable EXIF: treated as absent
+    except Exception:  # unreadable EXIF: treated as absent
         return None
     try:
         return int(value) if value is not None else None

@@ -263,7 +263,7 @@ def read_mesh(path: str | Path, file_type: str | None = None):
     try:
         with open(path, "rb") as f:
             loaded = trimesh.load(f, file_type=kind, process=False, force="mesh")
-    except Exception as exc:  # noqa: BLE001 - any parser failure of a damaged file becomes one line naming it
+    except Exception as exc:  # any parser failure of a damaged file becomes one line naming it
         first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise DataError(path, f"not a readable {kind} mesh ({first})") from None
     if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
