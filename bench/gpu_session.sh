@@ -10,8 +10,9 @@
 # Prints a compact summary. Needs torch (CUDA build), numpy, pillow, scipy; no Qt, pyvista, trimesh.
 #
 #   OUT=/path/to/empty bash bench/gpu_session.sh                       # the real session
-#   OUT=/tmp/o DEVICE=cpu OBJECTS=2 HELDOUT=1 MINUTES=0.2 PAPER_MINUTES=0.1 BENCH_STEPS=3 \
-#       BENCH_ENCODERS=fast BENCH_BUDGET=1 COMPILE=0 WIDTH=0.25 bash bench/gpu_session.sh   # CPU dry run
+#   OUT=/tmp/o DEVICE=cpu OBJECTS=6 HELDOUT=1 MINUTES=0.15 PAPER_MINUTES=0.05 BENCH_STEPS=3 BATCH=8 WORKERS=2 \
+#       BENCH_ENCODERS=fast BENCH_BUDGET=1 COMPILE=0 WIDTH=0.25 BUDGET_S=900 bash bench/gpu_session.sh   # CPU dry run
+#   (so few objects leave the paper13 run's val split empty: its val evaluation then fails, as it should)
 #
 # $OUT receives at most 8 files (what a device session can bring back): session.log,
 # summary.json, runs.tar.gz (configs, metrics, eval and bench JSONs, per-step logs) and
