@@ -332,24 +332,17 @@ def evaluate(
 
 
 def resolve_splits(root: str | Path, ckpt, split_file: str | Path | None = None, discovery=None):
-    """The split to evaluate on -> (Splits, warnings): an explicit file, else the split the
-    checkpoint's training config names (file or seed/ratios over the whole data set)."""
-    from core.data.splits import DEFAULT_RATIOS, load_splits, make_splits
+    """The split to evaluate on -> (Splits, warnings), by the one split rule of
+    ``core.train.run_folder.resolve_splits``: an explicit file, else the split the checkpoint's
+    training config names, else its run folder's splits.json, else one made from the config's
+    seed and ratios over the whole data set. Warns when it differs from the training split."""
     from core.io.r2n2 import discover
+    from core.train.run_folder import resolve_splits as resolve_run_splits
 
     warnings: list[str] = []
-    tc = ckpt.train_config
-    get = (lambda k, d=None: tc.get(k, d)) if isinstance(tc, dict) else (lambda k, d=None: getattr(tc, k, d))
-    if split_file is None and get("split_file"):
-        candidate = Path(get("split_file"))
-        if candidate.is_file():
-            split_file = candidate
-    if split_file is not None:
-        splits = load_splits(split_file)
-    else:
-        seed = int(get("split_seed", get("seed", 0)) or 0)
-        ratios = tuple(get("split_ratios", DEFAULT_RATIOS) or DEFAULT_RATIOS)
-        splits = make_splits(discovery if discovery is not None else discover(root), ratios=ratios, seed=seed)
+    run_dir = Path(ckpt.path).parent if getattr(ckpt, "path", None) else None
+    splits = resolve_run_splits(discovery if discovery is not None else discover(root), split_file,
+                                train_config=ckpt.train_config, run_dir=run_dir)
     expected = getattr(ckpt, "split_id", None)
     if expected and expected != splits.split_id:
         warnings.append(f"split {splits.split_id} differs from the checkpoint's training split {expected}: test objects may have been seen in training")
