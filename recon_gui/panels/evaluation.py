@@ -6,7 +6,6 @@ The numbers come from ``core.evaluate``; this widget only lays them out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,49 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 
-@dataclass
-class TableRow:
-    """One table row as displayed: a class (or an average) and its numbers."""
-
-    label: str
-    n: int | None
-    iou: dict[float, float]  # threshold -> model IoU
-    mean_shape: dict[float, float]  # threshold -> IoU of the class-mean shape (empty if not run)
-    accuracy: float | None
-
-
-def main_threshold(thresholds: list[float]) -> float:
-    """The threshold the paper tables quote (0.4), else the middle one: as ``format_report``."""
-    return 0.4 if 0.4 in thresholds else thresholds[len(thresholds) // 2]
-
-
-def rows_from_report(report: Any) -> tuple[list[TableRow], list[TableRow], list[float]]:
-    """(per-class rows, the two averages, thresholds) from a ``core.evaluate.EvalReport``."""
-    thresholds = [float(t) for t in report.thresholds]
-    key = lambda t: f"{t:g}"
-    model, ref = report.model_row, report.mean_shape_row
-    rows = []
-    for c in report.classes:
-        rows.append(TableRow(
-            c,
-            report.objects_per_class.get(c),
-            {t: model.per_class[c][key(t)] for t in thresholds},
-            {t: ref.per_class[c][key(t)] for t in thresholds} if ref else {},
-            model.class_accuracy.get(c) if model.class_accuracy else None,
-        ))
-    summary = [
-        TableRow("mean (class avg)", sum(report.objects_per_class.values()),
-                 {t: model.class_mean[key(t)] for t in thresholds},
-                 {t: ref.class_mean[key(t)] for t in thresholds} if ref else {}, model.class_mean_accuracy),
-        TableRow("mean (instance avg)", sum(report.objects_per_class.values()),
-                 {t: model.instance_mean[key(t)] for t in thresholds},
-                 {t: ref.instance_mean[key(t)] for t in thresholds} if ref else {}, model.accuracy),
-    ]
-    return rows, summary, thresholds
-
-
-def _fmt(v: float | None) -> str:
-    return "—" if v is None or math.isnan(v) else f"{v:.3f}"
+def _classes_shown(report: Any) -> list[str]:
+    """The classes of the report present in the data set (a partial download lacks some)."""
+    missing = set(getattr(report, "missing_classes", ()) or ())
+    return [c for c in report.classes if c not in missing]
 
 
 class EvaluationView(QWidget):
@@ -134,33 +94,32 @@ class EvaluationView(QWidget):
         layout.addWidget(splitter, 1)
         self.results = splitter  # hidden until there is a report to show
         self.results.setVisible(False)
-        self.rows: list[TableRow] = []
-        self.summary: list[TableRow] = []
+        self.classes: list[str] = []
         self.thresholds: list[float] = []
         self.report: Any = None
+        self.table_model: Any = None  # core.report_table.ReportTable of the shown report
 
     def set_report(self, report: Any, title: str | None = None) -> None:
+        """Show ``report`` (a core.evaluate.EvalReport) through core's one table model."""
+        from core.report_table import report_table
+
         self.report = report
-        self.rows, self.summary, self.thresholds = rows_from_report(report)
+        self.table_model = table = report_table(report)
+        self.thresholds = [float(t) for t in report.thresholds]
+        self.classes = _classes_shown(report)
         self.results.setVisible(True)
-        lines = [title or "Evaluation"] + [f"warning: {w}" for w in report.warnings]
+        lines = [title or table.title] + [f"warning: {w}" for w in table.notes]
         self.title.setText("\n".join(lines))
-        headers = (["class", "objects"] + [f"IoU\n@{t:g}" for t in self.thresholds]
-                   + [f"mean shape\nIoU@{main_threshold(self.thresholds):g}", "accu-\nracy"])
-        all_rows = self.rows + self.summary
         self.table.clear()
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(len(all_rows))
-        for i, r in enumerate(all_rows):
-            cells = [r.label, "" if r.n is None else str(r.n)]
-            cells += [_fmt(r.iou.get(t)) for t in self.thresholds]
-            cells += [_fmt(r.mean_shape.get(main_threshold(self.thresholds))), _fmt(r.accuracy)]
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if j:
+        self.table.setColumnCount(len(table.columns))
+        self.table.setHorizontalHeaderLabels([h.replace("@", "\n@") for h in table.headers])  # narrow columns
+        self.table.setRowCount(len(table.rows))
+        for i, row in enumerate(table.rows):
+            for j, column in enumerate(table.columns):
+                item = QTableWidgetItem(table.cell_text(i, j))
+                if column.numeric:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if i >= len(self.rows):
+                if row.summary:
                     f = item.font()
                     f.setBold(True)
                     item.setFont(f)
@@ -173,8 +132,7 @@ class EvaluationView(QWidget):
         self.threshold_combo.blockSignals(True)
         self.threshold_combo.clear()
         self.threshold_combo.addItems([f"{t:g}" for t in self.thresholds])
-        if 0.4 in self.thresholds:
-            self.threshold_combo.setCurrentIndex(self.thresholds.index(0.4))
+        self.threshold_combo.setCurrentIndex(self.thresholds.index(table.headline))
         self.threshold_combo.blockSignals(False)
         self._draw_chart()
         self._draw_confusion()
@@ -189,20 +147,20 @@ class EvaluationView(QWidget):
 
     def _draw_chart(self) -> None:
         self.axes.clear()
-        if not self.rows or not self.thresholds:
+        if self.report is None or not self.classes or not self.thresholds:
             self.canvas.draw_idle()
             return
         t = self.thresholds[max(0, self.threshold_combo.currentIndex())]
-        labels = [r.label for r in self.rows]
-        ys = list(range(len(labels)))  # horizontal bars: class names stay readable in a narrow dock
-        model = [r.iou.get(t, math.nan) for r in self.rows]
+        key, model, ref = f"{t:g}", self.report.model_row, self.report.mean_shape_row
+        ys = list(range(len(self.classes)))  # horizontal bars: class names stay readable in a narrow dock
         height = 0.4
-        self.axes.barh([y - height / 2 for y in ys], model, height, label="model")
-        if any(r.mean_shape for r in self.rows):
-            ref = [r.mean_shape.get(t, math.nan) for r in self.rows]
-            self.axes.barh([y + height / 2 for y in ys], ref, height, label="mean shape")
+        values = [model.per_class.get(c, {}).get(key, math.nan) for c in self.classes]
+        self.axes.barh([y - height / 2 for y in ys], values, height, label="model")
+        if ref is not None:
+            self.axes.barh([y + height / 2 for y in ys], [ref.per_class.get(c, {}).get(key, math.nan) for c in self.classes],
+                           height, label="mean shape")
         self.axes.set_yticks(ys)
-        self.axes.set_yticklabels(labels, fontsize="small")
+        self.axes.set_yticklabels(self.classes, fontsize="small")
         self.axes.invert_yaxis()  # first class on top, as in the table
         self.axes.set_xlim(0, 1)
         self.axes.set_xlabel(f"IoU at threshold {t:g}")
@@ -244,4 +202,4 @@ class EvaluationView(QWidget):
 
     def bar_values(self) -> list[float]:
         """Lengths of the model bars, in table order (for tests and read-outs)."""
-        return [p.get_width() for p in self.axes.patches[: len(self.rows)]]
+        return [p.get_width() for p in self.axes.patches[: len(self.classes)]]

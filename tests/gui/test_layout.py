@@ -104,7 +104,9 @@ def fake_report(classes=ALL_CLASSES, thresholds=(0.3, 0.4, 0.5)):
                             class_accuracy={c: 0.75 for c in classes}, class_mean_accuracy=0.75, accuracy=0.75)
     ref = SimpleNamespace(per_class=per, class_mean=mean, instance_mean=mean)
     return SimpleNamespace(thresholds=list(thresholds), classes=list(classes), model_row=model, mean_shape_row=ref,
-                           objects_per_class={c: 120 for c in classes}, warnings=[], confusion=None)
+                           objects_per_class={c: 120 for c in classes}, images_per_class={c: 480 for c in classes},
+                           missing_classes=[], warnings=[], confusion=None, model={"name": "proposed", "encoder": "r2n2"},
+                           split="test", split_id="demo", views=4)
 
 
 def test_evaluation_table_needs_no_sideways_scrolling(qtbot, window):
