@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.spec import DEFAULT_THRESHOLD
 from recon_gui.panels.action_strip import ActionStrip
 from recon_gui.panels.comparison_panes import ComparisonPanes
 from recon_gui.panels.inspect_bar import InspectBar
@@ -135,10 +136,10 @@ class ComparisonPanel(ComparisonPanes, QWidget):
         self.threshold_slider.setRange(5, 995)  # per mille: fine enough for sharp and for flat predictions
         self.threshold_slider.setSingleStep(5)
         self.threshold_slider.setPageStep(50)
-        self.threshold_slider.setValue(400)
+        self.threshold_slider.setValue(round(DEFAULT_THRESHOLD * 1000))
         self.threshold_slider.setFixedWidth(140)
         self.threshold_slider.setToolTip("Occupancy threshold: a voxel is shown and scored when p > threshold")
-        self.threshold_value = QLabel("0.40")
+        self.threshold_value = QLabel(format_threshold(DEFAULT_THRESHOLD))
         self.threshold_value.setMinimumWidth(40)
         self.threshold_slider.valueChanged.connect(lambda v: self.set_threshold(v / 1000.0))
         bar.addGroup(threshold_label, self.threshold_slider, self.threshold_value)

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 from core.evaluate import evaluate
 from core.io.r2n2 import discover
 from core.progress import ProgressEvent
+from core.spec import VIEWS_PER_OBJECT
 from recon_gui.panels.evaluation import EvaluationView
 from recon_gui.panels.run_support import default_torch_threads, limit_torch_threads
 from recon_gui.workers import Worker, WorkerManager, run_task
 
-VIEWS = 24
+VIEWS = VIEWS_PER_OBJECT
 THUMBNAIL_PX = 240  # the 137 px renderings, enlarged to fit a side dock
 
 
