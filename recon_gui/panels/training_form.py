@@ -58,6 +58,16 @@ def _option_choices(option: str, fallback: tuple) -> tuple[str, ...]:
     return tuple(str(v) for v in (values or fallback))
 
 
+def _descriptor(name: str):
+    """The registry's descriptor of model ``name`` (None for a name it does not know)."""
+    from core.models.registry import get_descriptor
+
+    try:
+        return get_descriptor(name)
+    except (KeyError, ValueError):
+        return None
+
+
 def _views_in(value: Any) -> int:
     return ALL_VIEWS if value == "all" else int(value)
 
@@ -85,7 +95,7 @@ class Field:
     from_preset: Callable[[Any], Any] | None = None  # preset value -> widget value
     remembered: bool = True
     kept_on_resume: bool = True  # a resumed run takes this from its checkpoint: disabled then
-    proposed_only: bool = False
+    applies: Callable[[Any], bool] | None = None  # given the model's registry descriptor: is it used?
 
     @property
     def widget_attr(self) -> str:
@@ -110,9 +120,11 @@ FIELDS: tuple[Field, ...] = (
           tip="objects per class held out for validation (the rest trains)"),
     Field("test_pct", "Test share", "int", 20, limits=(0, 90), suffix=" % test", tip="objects per class held out for testing"),
     Field("lr", "Learning rate", "float", LEARNING_RATE, limits=(1e-6, 1.0), decimals=6),
-    Field("ce_weight", "Loss weight a (CE)", "float", CE_WEIGHT_BY_CLASS_SET["13"], limits=(0.0, 100.0), proposed_only=True),
+    Field("ce_weight", "Loss weight a (CE)", "float", CE_WEIGHT_BY_CLASS_SET["13"], limits=(0.0, 100.0),
+          applies=lambda d: d.has_classifier),
     Field("bce_weight", "Loss weight b (BCE)", "float", BCE_WEIGHT, limits=(0.0, 100.0)),
-    Field("fusion", "Fusion", "combo", "concat", lambda: _option_choices("fusion", ("concat", "sum")), proposed_only=True),
+    Field("fusion", "Fusion", "combo", "concat", lambda: _option_choices("fusion", ("concat", "sum")),
+          applies=lambda d: "fusion" in d.options),
     Field("embed_dim", "Embedding size", "combo", "128", lambda: _option_choices("embed_dim", (128, 256)),
           attr="embed_combo", to_config=int, from_preset=str),
     Field("encoder", "Encoder", "combo", "fast", lambda: _option_choices("encoder", ("fast", "r2n2"))),
@@ -133,7 +145,9 @@ def split_ratios(val_pct: int, test_pct: int) -> tuple[float, float, float]:
 
 
 class TrainingForm(QGroupBox):
-    """The widgets of ``FIELDS`` plus the preset box and the resume row."""
+    """The widgets of ``FIELDS`` plus the preset box and the resume row. A field the chosen
+    model does not use (the classification weight of a model without a classifier, the fusion
+    of one without it) is disabled, as the model registry describes it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Run", parent)
@@ -273,10 +287,11 @@ class TrainingForm(QGroupBox):
     def update_enabled(self, *_: Any) -> None:
         """Resume: only the fields a resumed run may change. Baseline: no a, no fusion."""
         resume = self.resume_check.isChecked()
-        proposed = self.value(self.widgets["model"]) == "proposed"
+        descriptor = _descriptor(self.value(self.widgets["model"]))
         self.preset_combo.setEnabled(not resume)
         for field in FIELDS:
-            enabled = not (resume and field.kept_on_resume) and (proposed or not field.proposed_only)
+            used = field.applies is None or descriptor is None or field.applies(descriptor)
+            enabled = not (resume and field.kept_on_resume) and used
             self.rows[field.key].setEnabled(enabled)
 
     def _classes_changed(self, spec: str) -> None:

@@ -341,3 +341,22 @@ def test_resuming_an_earlier_run_shows_its_curve_from_the_metrics(qtbot, panel, 
     assert replay_history(panel.curves, RunFolder(run)) is None
     assert panel.curves.series("train loss") == ([1, 2, 3, 4, 5], [1.0, 0.5, 1 / 3, 0.25, 0.2])
     assert panel.curves.series("val IoU") == ([1], [0.3]) and panel.curves.series("val loss") == ([5], [0.5])
+
+
+def test_models_and_their_fields_come_from_the_registry(qtbot):
+    from core.models.baseline import BaselineModel
+    from core.models.registry import model_names, register_model, unregister_model
+
+    register_model("toy", BaselineModel, label="Toy", needs_prior=False, has_classifier=False,
+                   options={"encoder": ("fast",)})
+    try:
+        panel = TrainingPanel(WorkerManager(), torch_threads=1)
+        qtbot.addWidget(panel)
+        offered = [panel.model_combo.itemText(i) for i in range(panel.model_combo.count())]
+        assert offered[:2] == ["proposed", "baseline"] and sorted(offered) == sorted(model_names())
+        for model, classifier in (("proposed", True), ("baseline", False), ("toy", False)):
+            panel.model_combo.setCurrentText(model)
+            assert panel.ce_weight_spin.isEnabled() == classifier, model  # a = the classification loss weight
+            assert panel.fusion_combo.isEnabled() == (model == "proposed"), model
+    finally:
+        unregister_model("toy")
