@@ -6,8 +6,9 @@ Run under a display (or `xvfb-run -a -s "-screen 0 1920x1080x24"`):
 Shots, all of the 1600×900 window with the shipped demo checkpoints:
   comparison.png  a data set chair: baseline | proposed | ground truth, data set dock open
   errors.png      the same in the error view (correct / extra / missing voxels) with a slice
-  photo.png       a cluttered photo, cropped to the chair and cut out; the input picture
-                  stands in for the missing ground truth
+  photo_whole.png a cluttered photo as given (misread; the picture panel suggests a crop)
+  photo.png       the same photo cropped to the chair and cut out; the input picture stands
+                  in for the missing ground truth
   figure.png      Export → Screenshot of the comparison: the publication figure itself
   training.png    the Train tab after a short real run (a tiny generated set unless --data)
   evaluation.png  that run's test-split evaluation in the data set dock
@@ -92,6 +93,7 @@ def main() -> int:
         meta = json.loads(photo.with_suffix(".json").read_text())
         (x0, y0, x1, y1), (w, h) = meta["object_box"], meta["size"]
         show(lambda: window.open_image(photo))
+        shot("photo_whole.png")
         pad = 0.02
         box = CropBox(max(0, x0 / w - pad), max(0, y0 / h - pad), min(1, x1 / w + pad), min(1, y1 / h + pad))
         show(lambda: window.crop.crop(box))
