@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.commands.common import ProgressBar
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from core.experiment import PRESETS, RUN_BY_KEY
@@ -25,14 +27,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.experiment import run_experiment, verdicts
-    from core.progress import TqdmProgress
 
     if args.threads:
         import torch
 
         torch.set_num_threads(max(1, args.threads))
     runs = [r.strip() for r in args.runs.split(",") if r.strip()] if args.runs else None
-    with TqdmProgress(f"experiment {args.preset}", unit="", disable=args.quiet) as bar:
+    with ProgressBar(f"experiment {args.preset}", unit="", disable=args.quiet) as bar:
         result = run_experiment(args.preset, args.data, args.out, progress=bar, runs=runs)
     print(f"experiment '{result.preset}' finished in {result.seconds / 60:.1f} min")
     for line in verdicts(result.runs):

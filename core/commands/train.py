@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.progress import TqdmProgress
+from core.commands.common import ProgressBar
 
 
 def _views(text: str):
@@ -188,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = prepare_run_folder(cfg, overwrite=args.overwrite, fresh_name=args.fresh_name)  # RunFolderError: exit 2
     if cfg.run_dir != asked_dir:
         print(f"{asked_dir} holds a run; this one goes to {cfg.run_dir}", file=sys.stderr)
-    with TqdmProgress(f"train {cfg.model}", unit="step", disable=args.quiet) as bar:
+    with ProgressBar(f"train {cfg.model}", unit="step", disable=args.quiet) as bar:
         result = train(cfg, progress=bar)
     last = result.history[-1] if result.history else {}
     summary = ", ".join(f"{k}={v:.4f}" for k, v in last.items() if k.startswith(("val_iou@", "val_acc", "train_loss")) and isinstance(v, float))
