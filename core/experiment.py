@@ -26,7 +26,7 @@ from core.errors import DataError, ReconError
 from core.evaluate import MEAN_SHAPE, EvalReport
 from core.progress import CancelToken, ProgressCallback, ProgressEvent, report
 from core.report_table import comparison_table, per_class_comparison
-from core.spec import CE_WEIGHT_BY_CLASS_SET, RENDERING_DIR, VOXEL_DIR
+from core.spec import BCE_WEIGHT, CE_WEIGHT_BY_CLASS_SET, RENDERING_DIR, VOXEL_DIR
 
 log = logging.getLogger(__name__)
 
@@ -91,23 +91,31 @@ PRESETS: dict[str, ExperimentPreset] = {
 
 @dataclass(frozen=True)
 class RunSpec:
+    """One training run of the tables: a registered model on a class set with its embedding settings."""
+
     key: str
-    model: str  # "baseline" | "proposed"
+    model: str  # a registered model name (core.models.registry)
     classes: str  # "7" | "13"
     embed_dim: int = 128
     fusion: str = "concat"
 
     @property
     def ce_weight(self) -> float:
+        """The paper's class-loss weight for this run's class set."""
         return CE_WEIGHT_BY_CLASS_SET[self.classes]
 
     @property
     def label(self) -> str:
-        if self.model == "baseline":
-            return f"baseline ({self.classes} classes)"
-        return f"proposed {self.embed_dim} {self.fusion} ({self.classes} classes)"
+        """The run's name in the report: the model's label, its fusion settings if the model has
+        that option (the only ones the runs vary), and the class count."""
+        from core.models.registry import get_descriptor
+
+        desc = get_descriptor(self.model)
+        settings = f" {self.embed_dim} {self.fusion}" if "fusion" in desc.options else ""
+        return f"{desc.label}{settings}, {self.classes} classes"
 
     def overrides(self) -> dict[str, Any]:
+        """The TrainConfig fields this run sets on top of the preset."""
         return {"model": self.model, "classes": self.classes, "embed_dim": self.embed_dim, "fusion": self.fusion, "ce_weight": self.ce_weight}
 
 
@@ -218,6 +226,7 @@ def _fingerprint(spec: RunSpec, preset: ExperimentPreset, split_id: str) -> dict
 def _run_one(spec: RunSpec, preset: ExperimentPreset, data_root: Path, split_file: Path, split_id: str, runs_dir: Path,
              progress: ProgressCallback | None, cancel: CancelToken | None) -> RunOutcome:
     from core.evaluate import evaluate
+    from core.train.run_folder import RunFolder
     from core.train.trainer import train
 
     run_dir = runs_dir / spec.key
@@ -233,13 +242,14 @@ def _run_one(spec: RunSpec, preset: ExperimentPreset, data_root: Path, split_fil
                               float(done["train_seconds"]), float(done["eval_seconds"]), skipped=True, train_images=int(done.get("train_images", 0)))
     _write_json(spec_path, {"fingerprint": fingerprint})
     cfg = _train_config(spec, preset, data_root, split_file, runs_dir)
-    last = run_dir / "last.pt"
+    folder = RunFolder(run_dir)
+    last = folder.last
     if last.is_file():
         cfg = cfg.replace(resume=str(last))
     t0 = time.perf_counter()
     result = train(cfg, progress=progress, cancel=cancel)
     t1 = time.perf_counter()
-    ckpt = Path(getattr(result, "best_path", None) or run_dir / "best.pt")
+    ckpt = Path(getattr(result, "best_path", None) or folder.best)
     if not ckpt.is_file():
         ckpt = Path(getattr(result, "last_path", None) or last)
     rep = evaluate(ckpt, data_root, split="test", split_file=split_file, views=preset.eval_views,
@@ -263,8 +273,8 @@ def run_experiment(
     If ``data_root`` holds no data set, the procedural generator fills it first with the
     preset's objects per class (13 classes).
     """
-    from core.data.splits import load_splits, make_splits, save_splits
     from core.io.r2n2 import discover
+    from core.train.run_folder import SPLITS_FILE, resolve_splits
 
     p = get_preset(preset)
     data_root, out_dir = Path(data_root), Path(out_dir)
@@ -286,12 +296,8 @@ def run_experiment(
 
         notes.append(f"generated {p.objects_per_class} objects per class into {data_root} (seed {p.data_seed})")
         generate_dataset(data_root, objects_per_class=p.objects_per_class, seed=p.data_seed, progress=_Stage(progress, 0, total_stages, "generating data"), cancel=cancel)
-    split_file = out_dir / "splits.json"
-    if split_file.is_file():
-        splits = load_splits(split_file)
-    else:
-        splits = make_splits(discover(data_root), seed=p.split_seed)
-        save_splits(splits, split_file)
+    split_file = out_dir / SPLITS_FILE  # shared by every run
+    splits = resolve_splits(discover(data_root), run_dir=out_dir, train_config={"split_seed": p.split_seed}, save_to=split_file)
     report(progress, 1 * _Stage.SCALE, total_stages * _Stage.SCALE, "data ready")
 
     runs_dir = out_dir / "runs"
@@ -353,7 +359,8 @@ def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, ou
     out.append("")
     out.append(f"- data set: `{data_root}`; split `{split_id}` (`splits.json`), evaluated on the **test** split, "
                f"{preset.eval_views if preset.eval_views != 'all' else 'all 24'} view(s) per object")
-    out.append(f"- training settings shared by all runs: `{json.dumps(preset.train)}`; class-loss weight a = 0.05 (13 classes), 0.001 (7 classes), b = 1")
+    out.append(f"- training settings shared by all runs: `{json.dumps(preset.train)}`; class-loss weight a = "
+               + ", ".join(f"{w:g} ({n} classes)" for n, w in CE_WEIGHT_BY_CLASS_SET.items()) + f", b = {BCE_WEIGHT:g}")
     import torch
 
     gpu = f", GPU {torch.cuda.get_device_name(0)} (torch {torch.__version__})" if torch.cuda.is_available() else ", no GPU"

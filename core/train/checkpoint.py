@@ -1,8 +1,8 @@
 """Self-contained checkpoints: weights + everything needed to predict, evaluate or resume.
 
 One file answers "what is this model?" (model config, classes, split id, project version,
-training config, metrics history) and, for the baseline, carries the class priors it was
-trained with, so prediction needs no data set. Files are written through ``core.io.atomic``
+training config, metrics history) and, for a model that needs a class prior, carries the
+priors it was trained with, so prediction needs no data set. Files are written through ``core.io.atomic``
 (temp name + rename) so a crash or a full disk never leaves a half-written ``last.pt`` nor a
 temp file. Loading uses ``weights_only=True``: a checkpoint holds tensors and plain Python
 values only, and no code in a file is ever run.
@@ -45,7 +45,7 @@ class LoadedCheckpoint:
     model_config: ModelConfig
     train_config: dict[str, Any]
     classes: list[str]
-    priors: Optional[np.ndarray]  # float32 (C,32,32,32) for the baseline, else None
+    priors: Optional[np.ndarray]  # float32 (C,32,32,32) for a model that needs a prior, else None
     history: list[dict[str, Any]]
     split_id: Optional[str]
     project_version: str
@@ -320,8 +320,10 @@ def load_checkpoint(
     model.to(map_location).eval()
     priors = payload.get("priors")
     priors_np = priors.float().cpu().numpy() if isinstance(priors, torch.Tensor) else None
-    if model.needs_prior and priors_np is None:
-        raise CheckpointError(path, f"'{model_config.name}' checkpoint lacks its class priors")
+    if model.needs_prior and priors_np is None:  # set from the model's descriptor by build_model
+        from core.models.registry import get_descriptor
+
+        raise CheckpointError(path, f"lacks the class priors its model ({get_descriptor(model_config.name).label}) needs")
     if priors_np is not None and priors_np.shape != (len(classes), GRID_SIZE, GRID_SIZE, GRID_SIZE):
         raise CheckpointError(path, f"priors have shape {tuple(priors_np.shape)}, expected {len(classes)}×{GRID_SIZE}×{GRID_SIZE}×{GRID_SIZE} "
                                     f"(one {GRID_SIZE}³ grid per class)")

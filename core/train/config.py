@@ -154,10 +154,8 @@ class TrainConfig:
         return Path(self.out_dir) / self.name
 
     def model_config(self) -> ModelConfig:
-        from core.models.encoders import ENCODERS
-
-        if self.encoder not in ENCODERS:
-            raise ValueError(f"unknown image encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
+        """The architecture part of this config. ValueError (naming the option) if the model's
+        descriptor does not allow its encoder, fusion or embedding size."""
         return ModelConfig(name=self.model, classes=list(self.classes), encoder=self.encoder, embed_dim=self.embed_dim,
                            fusion=self.fusion, dropout=self.dropout, width_scale=self.width_scale)
 

@@ -6,7 +6,7 @@ from PIL import Image
 
 from core.cli import main
 from core.errors import DataError
-from core.experiment import PRESETS, RUNS, TABLES, run_experiment
+from core.experiment import PRESETS, RUN_BY_KEY, RUNS, TABLES, run_experiment
 from core.train.checkpoint import load_checkpoint
 from core.train.events import read_metrics
 
@@ -27,11 +27,12 @@ def test_smoke_experiment_writes_three_tables_with_mean_shape_rows(smoke):
         assert f"## Table {table.number}. {table.title}" in text
     section = lambda n: text.split(f"## Table {n}.")[1].split("## ")[0]
     assert section(1).count("| mean shape (") == 2 and section(3).count("| mean shape (") == 2 and section(2).count("| mean shape (") == 1
+    assert len({spec.label for spec in RUNS}) == len(RUNS)  # every run is told apart in the tables
     for spec in RUNS:
         assert spec.label in text
     # table 3 reuses the numbers of tables 1 and 2
     b13 = result.runs["baseline-13"].report.model_row.class_mean["0.4"]
-    assert f"| baseline (13 classes) | " in section(3) and f"{b13:.3f}" in section(3)
+    assert f"| {RUN_BY_KEY['baseline-13'].label} | " in section(3) and f"{b13:.3f}" in section(3)
     # the 7-class runs are evaluated on the 7 classes only, with the paper's a
     assert result.runs["baseline-7"].report.classes == ["airplane", "car", "chair", "display", "speaker", "table", "telephone"]
     assert load_checkpoint(result.runs["proposed-7-128-concat"].checkpoint).train_config["ce_weight"] == 0.001
