@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from core.errors import ReconError
 from core.geometry.mesh import MESH_FORMATS, VOXEL_FORMATS
@@ -120,7 +121,11 @@ class ExportController:
         except ReconError as exc:
             self.window.report_error("Cannot save the screenshot", str(exc))
             return None
-        pixels = self.figure(target, options)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # VTK re-renders the views (UI thread)
+        try:
+            pixels = self.figure(target, options)
+        finally:
+            QApplication.restoreOverrideCursor()
         self.run(f"screenshot {Path(path).name}", export.save_png, pixels, path)
         return path
 
