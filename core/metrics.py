@@ -15,7 +15,9 @@ try:  # torch is a core dependency, but keep the numpy path importable on its ow
 except ImportError:  # pragma: no cover
     torch = None  # type: ignore[assignment]
 
-DEFAULT_THRESHOLDS: tuple[float, ...] = (0.3, 0.4, 0.5)
+from core.spec import IOU_THRESHOLDS
+
+DEFAULT_THRESHOLDS: tuple[float, ...] = IOU_THRESHOLDS  # the thresholds every report measures (core.spec)
 
 
 def _is_torch(x: object) -> bool:

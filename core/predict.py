@@ -1,9 +1,10 @@
 """One picture -> class probabilities and a 32³ occupancy grid, for the CLI and the GUI.
 
-``Predictor.load(checkpoint)`` rebuilds the model from the file alone. The proposed model
-classifies and reconstructs in one pass. The baseline needs a class prior: either a class
-name, or the top class of another predictor with a classifier (how the app pairs the
-baseline with the proposed model), or probabilities computed before.
+``Predictor.load(checkpoint)`` rebuilds the model from the file alone. A model with a
+classifier classifies and reconstructs in one pass. A model that needs a class prior (its
+registry descriptor says so) is given one: a class name, or the top class of another
+predictor with a classifier (how the app pairs the two kinds of model), or probabilities
+computed before.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import torch
 
 from core.data.photo import ImageInput, PreparedImage, prepare_image
 from core.errors import DataError, ReconError
+from core.spec import DEFAULT_THRESHOLD, GRID_SHAPE
 from core.taxonomy import resolve_class
 
 
@@ -33,13 +35,13 @@ class Prediction:
     probabilities: dict[str, float] | None  # class name -> softmax probability (None: no classifier used)
     predicted_class: str | None  # top-1 of ``probabilities``
     occupancy: np.ndarray  # float32 (32,32,32) [x, y, z] y up, in [0,1]
-    prior_class: str | None  # the class whose mean shape conditioned the baseline
+    prior_class: str | None  # the class whose mean shape was the model's prior (None: no prior used)
     background_note: str  # what was done to the picture (core.data.photo)
     model_name: str = ""
     prior_source: str | None = None  # "given" | "classifier" | "probabilities" | None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
-    def mesh(self, threshold: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    def mesh(self, threshold: float = DEFAULT_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
         """Marching-cubes surface of the occupancy in the camera's world frame."""
         from core.geometry.mesh import occupancy_to_mesh
 
@@ -62,8 +64,8 @@ class Predictor:
         self.priors = None if priors is None else torch.as_tensor(np.asarray(priors, dtype=np.float32)).to(self.device)
         if self.needs_prior and self.priors is None:
             raise ValueError("a model that needs class priors was given none")
-        if self.priors is not None and tuple(self.priors.shape) != (len(self.classes), 32, 32, 32):
-            raise ValueError(f"priors have shape {tuple(self.priors.shape)}, expected ({len(self.classes)}, 32, 32, 32)")
+        if self.priors is not None and tuple(self.priors.shape) != (len(self.classes), *GRID_SHAPE):
+            raise ValueError(f"priors have shape {tuple(self.priors.shape)}, expected {(len(self.classes), *GRID_SHAPE)}")
 
     @classmethod
     def load(cls, checkpoint_path: str | Path, device: str = "cpu", expect_model: str | None = None, expect_classes: list[str] | None = None) -> "Predictor":
@@ -133,10 +135,11 @@ class Predictor:
                 elif probabilities is not None:
                     source = "probabilities"
                 if probabilities is None:
-                    raise ReconError(f"{self._where}: the baseline model needs a prior class; give one (e.g. --prior-class chair) or a classifier checkpoint")
+                    raise ReconError(f"{self._where}: the {self.name} model needs a prior class; give one (e.g. --prior-class chair) "
+                                     "or a checkpoint with a classifier")
                 probs = {str(k): float(v) for k, v in probabilities.items()}
                 prior_name = self._best_own_class(probs)
-            prior_t = self.priors[self.classes.index(prior_name)].reshape(1, 1, 32, 32, 32)
+            prior_t = self.priors[self.classes.index(prior_name)].reshape(1, 1, *GRID_SHAPE)
         t2 = time.perf_counter()
         with torch.inference_mode():
             out = self.model(x, prior_t)

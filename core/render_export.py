@@ -16,6 +16,7 @@ import numpy as np
 
 from core.geometry.camera import FOV_RAD, ViewParams, camera_from_view
 from core.geometry.mesh import occupancy_to_mesh, to_polydata
+from core.spec import DEFAULT_THRESHOLD
 
 DEFAULT_VIEW = ViewParams(azimuth=45.0, elevation=25.0, in_plane=0.0, distance=0.9)
 
@@ -61,7 +62,7 @@ def _headless_vtk():
 def render_shape(
     occupancy: np.ndarray,
     view: ViewParams | None = None,
-    threshold: float = 0.4,
+    threshold: float = DEFAULT_THRESHOLD,
     size: int = 512,
     color: str = "#c8a27a",
     background: str = "white",
@@ -93,7 +94,7 @@ def render_shape(
     return np.ascontiguousarray(image[..., :3]).astype(np.uint8)
 
 
-def save_shape_png(path: str | Path, occupancy: np.ndarray, view: ViewParams | None = None, threshold: float = 0.4, size: int = 512, scale: float = 1.0) -> Path:
+def save_shape_png(path: str | Path, occupancy: np.ndarray, view: ViewParams | None = None, threshold: float = DEFAULT_THRESHOLD, size: int = 512, scale: float = 1.0) -> Path:
     """``render_shape`` written as a PNG, atomically (``OutputError`` names the path)."""
     from PIL import Image
 

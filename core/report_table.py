@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
-from core.spec import headline_threshold
+from core.spec import DEFAULT_THRESHOLD, headline_threshold
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.evaluate import EvalReport, EvalRow
@@ -203,7 +203,7 @@ def comparison_table(runs: Sequence[tuple[str, "EvalReport"]], title: str = "") 
     instance-averaged IoU at the headline threshold and accuracy; then one mean-shape row from
     the first run that has one (same classes and split within a group). ``runs`` = (label, report)."""
     if not runs:
-        return ReportTable(title, (), (), 0.4)
+        return ReportTable(title, (), (), DEFAULT_THRESHOLD)
     ts = [float(t) for t in runs[0][1].thresholds]
     main = headline_threshold(ts)
     cols = [Column("model", "model", numeric=False)] + [Column(f"IoU@{tkey(t)}", f"iou@{tkey(t)}") for t in ts]
@@ -224,7 +224,7 @@ def per_class_comparison(runs: Sequence[tuple[str, "EvalReport"]], title: str = 
     """Per class (of the first run), each run's IoU at the headline threshold and the
     mean-shape IoU; then the class-averaged row. ``runs`` = (label, report)."""
     if not runs:
-        return ReportTable(title, (), (), 0.4)
+        return ReportTable(title, (), (), DEFAULT_THRESHOLD)
     first = runs[0][1]
     main = headline_threshold(first.thresholds)
     k = tkey(main)

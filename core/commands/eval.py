@@ -15,18 +15,19 @@ from core.commands.common import (
 )
 from core.device import ACCEPTED as DEVICES
 from core.device import device_arg
+from core.spec import IOU_THRESHOLDS, VIEWS_PER_OBJECT
 
 
 def views_arg(text: str) -> str | int:
-    """argparse type: 'all' or a number of views per object (1..24)."""
+    """argparse type: 'all' or a number of views per object (1..VIEWS_PER_OBJECT)."""
     if text.strip().lower() == "all":
         return "all"
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected 'all' or a number 1..24, got {text!r}") from None
-    if not 1 <= n <= 24:
-        raise argparse.ArgumentTypeError(f"views must be 1..24, got {n}")
+        raise argparse.ArgumentTypeError(f"expected 'all' or a number 1..{VIEWS_PER_OBJECT}, got {text!r}") from None
+    if not 1 <= n <= VIEWS_PER_OBJECT:
+        raise argparse.ArgumentTypeError(f"views must be 1..{VIEWS_PER_OBJECT}, got {n}")
     return n
 
 
@@ -48,8 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--split", default="test", choices=("train", "val", "test", "all"),
                    help="the checkpoint's split (default test), or 'all': every object of the data set, e.g. one the model never saw (no split file needed)")
     p.add_argument("--split-file", type=Path, help="split JSON (default: the split the checkpoint was trained with)")
-    p.add_argument("--views", type=views_arg, default="all", help="'all' 24 views per object, or N fixed views per object for speed")
-    p.add_argument("--thresholds", type=thresholds_arg, default=[0.3, 0.4, 0.5], help="comma-separated IoU thresholds (default 0.3,0.4,0.5)")
+    p.add_argument("--views", type=views_arg, default="all", help=f"'all' {VIEWS_PER_OBJECT} views per object, or N fixed views per object for speed")
+    p.add_argument("--thresholds", type=thresholds_arg, default=list(IOU_THRESHOLDS),
+                   help=f"comma-separated IoU thresholds (default {','.join(f'{t:g}' for t in IOU_THRESHOLDS)})")
     p.add_argument("--out", "-o", type=Path, help="write the report as JSON here")
     p.add_argument("--batch-size", type=positive_int, default=32, help="images per forward pass (default 32)")
     p.add_argument("--workers", type=non_negative_int, default=0, help="data loader worker processes (default 0)")

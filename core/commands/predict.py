@@ -11,6 +11,7 @@ from core.commands.common import precheck_output_dir
 from core.device import ACCEPTED as DEVICES
 from core.device import device_arg
 from core.geometry.mesh import MESH_FORMATS
+from core.spec import DEFAULT_THRESHOLD
 
 DEFAULT_FORMATS = "obj"
 
@@ -19,11 +20,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="reconstruct 3D shapes from pictures with a trained checkpoint",
                        description="Predict class probabilities and a 32³ occupancy grid for each picture; write voxels (.binvox, .npy) and meshes into --out.")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="pictures (PNG, JPEG, ...): renders, cut-outs with alpha, or photos on a plain backdrop")
-    p.add_argument("--checkpoint", "-c", required=True, type=Path, help="a checkpoint written by `recon train` (baseline or proposed)")
-    p.add_argument("--prior-class", metavar="NAME", type=prior_class, help="baseline only: the class whose mean shape is the prior (e.g. chair)")
-    p.add_argument("--classifier", type=Path, metavar="C2", help="baseline only: a proposed-model checkpoint whose top class picks the prior")
+    p.add_argument("--checkpoint", "-c", required=True, type=Path, help="a checkpoint written by `recon train` (any registered model)")
+    p.add_argument("--prior-class", metavar="NAME", type=prior_class, help="for a model that needs a class prior: the class whose mean shape is the prior (e.g. chair)")
+    p.add_argument("--classifier", type=Path, metavar="C2", help="for a model that needs a class prior: a checkpoint with a classifier whose top class picks the prior")
     p.add_argument("--out", "-o", required=True, type=Path, help="output folder (created if missing)")
-    p.add_argument("--threshold", type=threshold, default=0.4, help="occupancy threshold for the voxels and the mesh (default 0.4)")
+    p.add_argument("--threshold", type=threshold, default=DEFAULT_THRESHOLD,
+                   help=f"occupancy threshold for the voxels and the mesh (default {DEFAULT_THRESHOLD:g})")
     p.add_argument("--formats", type=mesh_formats, default=DEFAULT_FORMATS, help=f"mesh formats, comma separated, from {','.join(MESH_FORMATS)} (default {DEFAULT_FORMATS})")
     p.add_argument("--render", action="store_true", help="also write an off-screen picture of the shape (<name>_shape.png)")
     p.add_argument("--json", action="store_true", help="print one JSON object per picture instead of text")
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         if args.prior_class is not None and args.prior_class not in predictor.classes:
             raise ReconError(f"--prior-class {args.prior_class!r}: {args.checkpoint} has no prior for it (its classes: {', '.join(predictor.classes)})")
         if args.prior_class is None and args.classifier is None:
-            raise ReconError(f"{args.checkpoint}: a baseline model needs --prior-class NAME or --classifier CHECKPOINT")
+            raise ReconError(f"{args.checkpoint}: the {predictor.name} model needs a class prior: pass --prior-class NAME or --classifier CHECKPOINT")
         if args.classifier is not None and args.prior_class is None:
             classifier = Predictor.load(args.classifier, device=device)
             if not classifier.has_classifier:

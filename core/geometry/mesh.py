@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import DataError
+from core.spec import DEFAULT_THRESHOLD
 
 MESH_FORMATS = ("obj", "ply", "stl", "glb")
 VOXEL_FORMATS = ("binvox", "npy")
@@ -36,7 +37,7 @@ def _check_grid(occ: np.ndarray) -> np.ndarray:
     return occ
 
 
-def occupancy_to_mesh(occ: np.ndarray, threshold: float = 0.4, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def occupancy_to_mesh(occ: np.ndarray, threshold: float = DEFAULT_THRESHOLD, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Marching cubes at ``threshold`` -> (verts (N,3) float32 world, faces (M,3) int32).
 
     The grid is padded with one empty layer so shapes touching the border still close
@@ -274,7 +275,7 @@ def read_mesh(path: str | Path, file_type: str | None = None):
 # ----------------------------------------------------------------------------- voxel files
 
 
-def save_voxels(path: str | Path, occ: np.ndarray, threshold: float = 0.4, scale: float = 1.0) -> Path:
+def save_voxels(path: str | Path, occ: np.ndarray, threshold: float = DEFAULT_THRESHOLD, scale: float = 1.0) -> Path:
     """Write a grid: ``.npy`` keeps the float occupancy as given; ``.binvox`` stores
     ``occ >= threshold`` centred on the origin (translate = -scale/2, like ShapeNetVox32)."""
     from core.io.binvox import Voxels, write_binvox

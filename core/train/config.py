@@ -15,10 +15,10 @@ import tomllib
 
 from core.errors import DataError, ReconError
 from core.models.registry import ModelConfig
-from core.spec import CE_WEIGHT_BY_CLASS_SET
+from core.spec import CE_WEIGHT_BY_CLASS_SET, DEFAULT_THRESHOLD, IOU_THRESHOLDS, VIEWS_PER_OBJECT
 from core.taxonomy import ALL_CLASSES, SEVEN_CLASSES, resolve_classes
 
-Views = Union[str, int]  # "all" | 1..24
+Views = Union[str, int]  # "all" | 1..VIEWS_PER_OBJECT
 
 # Presets reproduce the paper's settings or make CPU work practical. Keys are TrainConfig fields.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -105,8 +105,8 @@ class TrainConfig:
     out_dir: str = "runs"
     name: str = "run"
     resume: str | None = None  # a last.pt to continue from
-    thresholds: tuple[float, ...] = (0.3, 0.4, 0.5)
-    select_threshold: float = 0.4  # best.pt = highest val IoU at this threshold
+    thresholds: tuple[float, ...] = IOU_THRESHOLDS
+    select_threshold: float = DEFAULT_THRESHOLD  # best.pt = highest val IoU at this threshold
     save_every_steps: int = 0  # also write last.pt every N steps (0 = at epoch ends only)
     log_every_steps: int = 10
     best_half: bool = True  # store best.pt weights as fp16 (small files for the GUI)
@@ -277,9 +277,9 @@ def _check_views(name: str, value: Views) -> Views:
         try:
             value = int(value)
         except ValueError:
-            raise ConfigError(name, f"must be 'all' or a whole number 1..24, got {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
-        raise ConfigError(name, f"must be 'all' or a whole number 1..24, got {value!r}")
+            raise ConfigError(name, f"must be 'all' or a whole number 1..{VIEWS_PER_OBJECT}, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= VIEWS_PER_OBJECT:
+        raise ConfigError(name, f"must be 'all' or a whole number 1..{VIEWS_PER_OBJECT}, got {value!r}")
     return int(value)
 
 
