@@ -48,27 +48,34 @@ def test_f12_the_case_command_names_one_bad_option(tmp_path, capsys):
     assert not (tmp_path / "R").exists()
 
 
-def test_g01_wrong_type_in_toml_names_file_and_key(tmp_path, capsys):
-    rc, line = _run(["train", "--data", str(tmp_path), "--config", str(CASES / "bad_type.toml"), "--preset", "smoke",
+def _train_refuses_config(name: str, tmp_path, capsys) -> str:
+    """``recon train --config CASES/name`` exits 2 before making the run folder; its error line."""
+    rc, line = _run(["train", "--data", str(tmp_path), "--config", str(CASES / name), "--preset", "smoke",
                      "--out", str(tmp_path / "R"), "--quiet"], capsys)
     assert rc == 2
-    assert "bad_type.toml" in line and "epochs" in line and "whole number" in line
     assert not (tmp_path / "R").exists()
+    return line
+
+
+def _toml_refused(path: Path, text: str, match: str | None = None) -> str:
+    """Write ``text`` as the TOML file ``path``; building a config from it raises DataError
+    (matching ``match``). Returns the message."""
+    path.write_text(text + "\n")
+    with pytest.raises(DataError, match=match) as info:
+        build_train_config(config_file=path)
+    return str(info.value)
+
+
+def test_g01_wrong_type_in_toml_names_file_and_key(tmp_path, capsys):
+    line = _train_refuses_config("bad_type.toml", tmp_path, capsys)
+    assert "bad_type.toml" in line and "epochs" in line and "whole number" in line
 
 
 def test_g05_split_ratios_of_the_wrong_length_or_sum(tmp_path, capsys):
-    rc, line = _run(["train", "--data", str(tmp_path), "--config", str(CASES / "bad_ratios.toml"), "--preset", "smoke",
-                     "--out", str(tmp_path / "R"), "--quiet"], capsys)
-    assert rc == 2
+    line = _train_refuses_config("bad_ratios.toml", tmp_path, capsys)
     assert "bad_ratios.toml" in line and "split_ratios" in line and "three" in line
-    bad_sum = tmp_path / "sum.toml"
-    bad_sum.write_text("split_ratios = [0.5, 0.4, 0.4]\n")
-    with pytest.raises(DataError, match=r"sum\.toml: split_ratios: .*summing to 1"):
-        build_train_config(config_file=bad_sum)
-    bad_kind = tmp_path / "kind.toml"
-    bad_kind.write_text('split_ratios = "0.8,0.1,0.1"\n')
-    with pytest.raises(DataError, match=r"kind\.toml: split_ratios"):
-        build_train_config(config_file=bad_kind)
+    _toml_refused(tmp_path / "sum.toml", "split_ratios = [0.5, 0.4, 0.4]", r"sum\.toml: split_ratios: .*summing to 1")
+    _toml_refused(tmp_path / "kind.toml", 'split_ratios = "0.8,0.1,0.1"', r"kind\.toml: split_ratios")
 
 
 @pytest.mark.parametrize("line,key", [
@@ -84,10 +91,7 @@ def test_g05_split_ratios_of_the_wrong_length_or_sum(tmp_path, capsys):
 ])
 def test_toml_values_of_the_wrong_type_or_range(tmp_path, line, key):
     path = tmp_path / "opts.toml"
-    path.write_text(line + "\n")
-    with pytest.raises(DataError) as info:
-        build_train_config(config_file=path)
-    msg = str(info.value)
+    msg = _toml_refused(path, line)
     assert msg.startswith(str(path)) and f": {key}:" in msg and "\n" not in msg
 
 
@@ -96,10 +100,7 @@ def test_a_toml_that_is_a_folder_or_not_a_table(tmp_path):
     folder.mkdir()
     with pytest.raises(DataError, match=r"dir\.toml: is a folder"):
         build_train_config(config_file=folder)
-    weird = tmp_path / "weird.toml"
-    weird.write_text("train = 3\n")
-    with pytest.raises(DataError, match=r"weird\.toml"):
-        build_train_config(config_file=weird)
+    _toml_refused(tmp_path / "weird.toml", "train = 3", r"weird\.toml")
 
 
 def test_direct_construction_and_round_trip():
