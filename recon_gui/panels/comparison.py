@@ -29,15 +29,14 @@ from recon_gui.panels.comparison_panes import ComparisonPanes
 from recon_gui.panels.inspect_bar import InspectBar
 from recon_gui.panels.pane_grid import PaneGrid
 from recon_gui.panels.picture_pane import PicturePane
-from recon_gui.panels.viewport import (
+from recon_gui.panels.view_geometry import (
     DISPLAY_MODES,
     MODE_LABELS,
     MODE_TIPS,
     SlicePlane,
-    Viewport,
-    fit_linked_camera,
     format_threshold,
 )
+from recon_gui.panels.viewport import Viewport, fit_linked_camera
 from recon_gui.state import VIEW_TITLES
 from recon_gui.theme import LIGHT, Theme
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from core.geometry.compare import FALSE_NEGATIVE, FALSE_POSITIVE, TRUE_POSITIVE
 from core.spec import GRID_SIZE
-from recon_gui.panels.viewport import (
+from recon_gui.panels.view_geometry import (
     ERROR_COLOURS,
     ERROR_NAMES,
     NO_SLICE,

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from core.geometry.compare import count_errors
 from core.taxonomy import NAME_TO_SYNSET
-from recon_gui.panels.viewport import occupied_mask
+from recon_gui.panels.view_geometry import occupied_mask
 from tests.gui.gui_helpers import activate, sample_image, wait_for_result
 
 CHAIR = NAME_TO_SYNSET["chair"]
@@ -184,7 +184,7 @@ def viridis_positions(view) -> np.ndarray:
 
 
 def test_slice_plane_and_error_geometry_pure():
-    from recon_gui.panels.viewport import (
+    from recon_gui.panels.view_geometry import (
         NO_SLICE,
         SlicePlane,
         build_error_geometry,
