@@ -123,7 +123,7 @@ class MainWindow(PictureInput, QMainWindow):
         self.input_panel.set_samples(gallery_samples(Path(samples_root) if samples_root else None))
         # a rectangle drawn on the picture: the object is cut out on a worker and reconstructed
         self.crop = CropController(self.input_panel, self.workers, self.open_image, self.report_error,
-                                   self.mark_busy, self)
+                                   self.busy_counter, self)
         self.predictionShown.connect(self.crop.on_result)
         self.comparison = ComparisonPanel(self.theme, self)
         self.chart = ProbabilityChart(self.theme)
@@ -198,9 +198,6 @@ class MainWindow(PictureInput, QMainWindow):
     @property
     def busy(self) -> bool:
         return self.busy_counter.busy
-
-    def mark_busy(self, delta: int) -> None:
-        self.busy_counter.add(delta)
 
     # ================================================================== errors
     def report_error(self, title: str, message: str, details: str = "") -> None:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QRubberBand
 
 from core.data.cutout import CropBox, cut_out
+from recon_gui.workers import BusyCounter, run_task
 
 MIN_DRAG_PX = 6  # a shorter drag is a click, not a rectangle
 BUSY_HINT = "Busy picture: the models saw all of it. Drag a rectangle around the object to cut it out"
@@ -106,20 +107,21 @@ class CropController(QObject):
     """Rectangle -> cut-out on a worker -> a new comparison of the cut-out.
 
     ``open_image(image, ground_truth, name)`` starts a comparison (the window's), ``workers``
-    is a WorkerManager; ``on_result`` must receive every ComparisonResult the window shows.
+    is a WorkerManager and ``busy`` the window's BusyCounter (the cut counts as busy work);
+    ``on_result`` must receive every ComparisonResult the window shows.
     """
 
     cutReady = Signal(object)  # core.data.cutout.CutOut, before it is reconstructed
 
     def __init__(self, panel, workers, open_image: Callable[..., Any],
-                 report_error: Callable[[str, str, str], Any], mark_busy: Callable[[int], Any] | None = None,
+                 report_error: Callable[[str, str, str], Any], busy: BusyCounter | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.panel = panel
         self.workers = workers
         self.open_image = open_image
         self.report_error = report_error
-        self.mark_busy = mark_busy or (lambda _d: None)
+        self.busy = busy
         self.original: Original | None = None
         self.box: CropBox | None = None
         self.cut = None
@@ -159,12 +161,9 @@ class CropController(QObject):
         generation, original = self._generation, self.original
         self.panel.set_crop(box)
         self.panel.crop_hint.setText("Cutting the object out…")
-        worker = self.workers.prepare(cut_out, original.image, box, wants_progress=False)
-        self.mark_busy(+1)
-        worker.signals.finished.connect(lambda cut, g=generation, b=box: self._on_cut(g, b, cut))
-        worker.signals.failed.connect(lambda msg, tb: self._on_failed(msg, tb))
-        worker.signals.done.connect(lambda: self.mark_busy(-1))
-        self.worker = self.workers.launch(worker)
+        self.worker = run_task(self.workers, cut_out, original.image, box, busy=self.busy,
+                               on_result=lambda cut, g=generation, b=box: self._on_cut(g, b, cut),
+                               on_error=self._on_failed)
 
     def _on_cut(self, generation: int, box: CropBox, cut) -> None:
         if generation != self._generation or self.original is None:

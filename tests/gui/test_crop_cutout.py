@@ -52,6 +52,7 @@ def test_rectangle_on_a_cluttered_photo_cuts_out_the_chair(qtbot, window):
         assert panel.crop_selector.band.isVisible()  # the rubber band follows the drag
         qtbot.mouseMove(label, pos=end)
         qtbot.mouseRelease(label, Qt.MouseButton.LeftButton, pos=end)
+        assert window.crop.worker is not None and window.busy  # the cut runs on a worker, shown as busy
 
     with qtbot.waitSignal(window.predictionShown, timeout=CUT_TIMEOUT_MS) as blocker:
         drag()
