@@ -183,9 +183,11 @@ class ComparisonPanel(ComparisonPanes, QWidget):
         return bar
 
     def view_menu_actions(self) -> list[QAction | None]:
-        """The panel's actions for the window's View menu (None = separator)."""
-        return [*self.mode_actions.values(), None, *self.view_actions.values(), self.input_view_action,
-                self.reset_action, self.turntable_action]
+        """The panel's actions for the window's View menu (None = separator): the display modes
+        (1-4, the error view among them), the slice keys (X, [, ]) and the camera keys, so every
+        key is listed with its shortcut."""
+        return [*self.mode_actions.values(), None, *self.inspect_bar.actions_for_menu(), None,
+                *self.view_actions.values(), self.input_view_action, self.reset_action, self.turntable_action]
 
     def set_input_camera(self, camera) -> None:
         """The picture's own camera (a session.ViewCamera) or None; enables the Input view."""

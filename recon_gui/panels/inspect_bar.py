@@ -55,10 +55,11 @@ class InspectBar(QWidget):
         self.legend.setVisible(False)
 
         # keys, like the view keys: X cycles whole / x / y / z, [ and ] move the plane a voxel
-        self.cycle_action = self._key_action("Cut axis", "X", "Cycle the cut: whole, x, y, z (X)", self.cycle_axis)
-        self.lower_action = self._key_action("Move cut down", "[", "Move the cut one voxel lower ([)",
+        self.cycle_action = self._key_action("Slice axis: whole, x, y, z", "X", "Cycle the cut: whole, x, y, z (X)",
+                                             self.cycle_axis)
+        self.lower_action = self._key_action("Move slice down", "[", "Move the cut one voxel lower ([)",
                                              lambda: self.step(-1))
-        self.raise_action = self._key_action("Move cut up", "]", "Move the cut one voxel higher (])",
+        self.raise_action = self._key_action("Move slice up", "]", "Move the cut one voxel higher (])",
                                              lambda: self.step(+1))
         self.axis_combo.setToolTip(self.axis_combo.toolTip() + " (X; [ and ] move it)")
 

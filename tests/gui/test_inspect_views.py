@@ -213,3 +213,23 @@ def test_slice_plane_and_error_geometry_pure():
     assert len(colours) == 2  # correct and extra, each its own colour
     solid, ghost, cut_counts = build_error_geometry(occ, gt, 0.5, SlicePlane("x", 4))
     assert cut_counts == counts and solid.n_cells == 2 * 16 and ghost is None  # a cut hides, it does not rescore
+
+
+def test_view_menu_lists_the_error_mode_and_the_slice_keys(qtbot, window):
+    """Every inspection key can be found in the View menu, its shortcut beside it, and works from there."""
+    listed = {a.text(): a for a in window.view_menu.actions() if not a.isSeparator()}
+    shortcuts = {text: a.shortcut().toString() for text, a in listed.items()}
+    assert shortcuts["Errors"] == "4"
+    assert shortcuts["Slice axis: whole, x, y, z"] == "X"
+    assert shortcuts["Move slice down"] == "[" and shortcuts["Move slice up"] == "]"
+    panel, bar = window.comparison, window.comparison.inspect_bar
+    listed["Errors"].trigger()
+    assert panel.mode == "error" and bar.legend.isVisible()
+    listed["Slice axis: whole, x, y, z"].trigger()
+    assert all(v.cut.axis == "x" for v in panel.views.values())
+    position = bar.slider.value()
+    listed["Move slice up"].trigger()
+    assert all(v.cut.position == position + 1 for v in panel.views.values())
+    listed["Move slice down"].trigger()
+    listed["Move slice down"].trigger()
+    assert bar.slider.value() == position - 1
