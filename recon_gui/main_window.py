@@ -42,7 +42,7 @@ from recon_gui.panels.crop import CropController
 from recon_gui.panels.input_panel import InputPanel, array_to_pixmap
 from recon_gui.panels.probabilities import ProbabilityChart
 from recon_gui.picture_input import PictureInput
-from recon_gui.resources import gallery_samples
+from recon_gui.resources import gallery_photos, gallery_samples
 from recon_gui.session import ComparisonResult
 from recon_gui.settings import AppSettings
 from recon_gui.state import (
@@ -120,7 +120,10 @@ class MainWindow(PictureInput, QMainWindow):
     def _build_panels(self, samples_root: str | Path | None) -> None:
         self.input_panel = InputPanel(self)
         self.input_panel.sampleClicked.connect(lambda img, vox: self.open_image(img, vox or None))
-        self.input_panel.set_samples(gallery_samples(Path(samples_root) if samples_root else None))
+        gallery_root = Path(samples_root) if samples_root else None
+        # the photos first: the gallery shows about four items without scrolling, and the photo
+        # (no ground truth, a busy background to crop) is the one case the renders do not cover
+        self.input_panel.set_samples(gallery_photos(gallery_root) + gallery_samples(gallery_root))
         # a rectangle drawn on the picture: the object is cut out on a worker and reconstructed
         self.crop = CropController(self.input_panel, self.workers, self.open_image, self.report_error,
                                    self.busy_counter, self)

@@ -38,13 +38,20 @@ def icon_path(name: str) -> Path:
     return _core_resources.icon_path(name)
 
 
+PHOTOS_DIR = "photos"  # beside the R2N2 folders of the samples: pictures with no ground truth
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+PHOTO_TIP = "A photo on a busy background: click to reconstruct it, then drag a rectangle around the object"
+
+
 @dataclass(frozen=True)
 class Sample:
-    """One gallery item: a rendered view and, when known, its ground-truth voxels."""
+    """One gallery item: a rendered view and, when known, its ground-truth voxels; ``tip``
+    says what the item is for (the gallery's tool tip; empty: the path)."""
 
     image: Path
     binvox: Path | None
     label: str
+    tip: str = ""
 
 
 def ground_truth_for(image: str | Path) -> Path | None:
@@ -59,8 +66,19 @@ def ground_truth_for(image: str | Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def gallery_photos(root: Path | None = None) -> list[Sample]:
+    """The pictures in ``root/photos`` (default: the shipped samples), sorted by name: real-photo
+    cases with no ground truth, labelled by their file name ("cluttered chair (photo)")."""
+    folder = (samples_root() if root is None else Path(root)) / PHOTOS_DIR
+    if not folder.is_dir():
+        return []
+    return [Sample(p, None, f"{p.stem.replace('_', ' ')} (photo)", PHOTO_TIP)
+            for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES]
+
+
 def gallery_samples(root: Path | None = None, view: str = "00.png") -> list[Sample]:
-    """One image per object found under ``root`` (default: the shipped samples), sorted by class."""
+    """One image per object found under ``root`` (default: the shipped samples), sorted by class.
+    Renders only (each with its ground truth); ``gallery_photos`` lists the photos."""
     from core.taxonomy import SYNSETS
 
     root = samples_root() if root is None else Path(root)

@@ -107,7 +107,7 @@ class InputPanel(QWidget):
         self.gallery.setAcceptDrops(False)
         self.gallery.setWordWrap(True)
         self.gallery.setGridSize(QSize(THUMB_SIDE + 22, THUMB_SIDE + 28))
-        self.gallery.setToolTip("Sample renders with ground truth: click one to reconstruct it")
+        self.gallery.setToolTip("Sample photos, then renders with ground truth: click one to reconstruct it")
         self.gallery.itemClicked.connect(self._emit_sample)
         self.gallery.itemActivated.connect(self._emit_sample)
         gallery_box = QGroupBox("Samples")
@@ -131,7 +131,7 @@ class InputPanel(QWidget):
         for sample in samples:
             item = QListWidgetItem(QIcon(str(sample.image)), sample.label)
             item.setData(Qt.ItemDataRole.UserRole, (str(sample.image), str(sample.binvox or "")))
-            item.setToolTip(str(sample.image))
+            item.setToolTip(sample.tip or str(sample.image))
             self.gallery.addItem(item)
 
     def _emit_sample(self, item: QListWidgetItem) -> None:

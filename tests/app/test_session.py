@@ -8,7 +8,7 @@ import pytest
 from core.errors import CheckpointError, DataError
 from core.io.binvox import read_binvox
 from core.taxonomy import NAME_TO_SYNSET
-from recon_gui.resources import gallery_samples, ground_truth_for
+from recon_gui.resources import PHOTOS_DIR, gallery_photos, gallery_samples, ground_truth_for
 from recon_gui.session import (
     ComparisonRequest,
     input_camera,
@@ -93,3 +93,17 @@ def test_gallery_and_ground_truth_lookup(samples_root, tmp_path):
     loose = tmp_path / "photo.png"
     loose.write_bytes(b"")
     assert ground_truth_for(loose) is None and input_camera(loose) is None
+
+
+def test_gallery_photos_list_the_shipped_photo_and_only_pictures(samples_root, tmp_path):
+    photos = gallery_photos(samples_root)
+    assert [(p.image.name, p.label, p.binvox) for p in photos] == [
+        ("cluttered_chair.jpg", "cluttered chair (photo)", None)]
+    assert "rectangle" in photos[0].tip
+    assert gallery_photos(tmp_path) == []
+    folder = tmp_path / PHOTOS_DIR
+    folder.mkdir()
+    for name in ("b_room.PNG", "a_desk.jpeg", "notes.json", "c.txt"):
+        (folder / name).write_bytes(b"")
+    (folder / "d.png").mkdir()  # a folder named like a picture is not one
+    assert [p.label for p in gallery_photos(tmp_path)] == ["a desk (photo)", "b room (photo)"]

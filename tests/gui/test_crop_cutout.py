@@ -34,7 +34,15 @@ def test_rectangle_on_a_cluttered_photo_cuts_out_the_chair(qtbot, window):
     info = json.loads(PHOTO.with_suffix(".json").read_text())
     w, h = info["size"]
     x0, y0, x1, y1 = info["object_box"]
-    before = wait_for_result(qtbot, window, lambda: window.open_image(PHOTO))
+    # one click away: the photo is an entry of the sample gallery, visible without scrolling
+    gallery = window.input_panel.gallery
+    item = next(gallery.item(i) for i in range(gallery.count()) if gallery.item(i).text() == "cluttered chair (photo)")
+    gallery.scrollToTop()
+    rect = gallery.visualItemRect(item)
+    assert gallery.viewport().rect().contains(rect), (rect, gallery.viewport().rect())
+    before = wait_for_result(qtbot, window, lambda: qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton,
+                                                                     pos=rect.center()))
+    assert Path(before.request.image) == PHOTO and before.request.ground_truth is None
     ranked_before = sorted(before.probabilities.items(), key=lambda kv: -kv[1])
     panel = window.input_panel
     assert panel.crop_selector.enabled and panel.crop_hint.isEnabled() and not panel.whole_button.isEnabled()

@@ -33,7 +33,7 @@ def test_opens_without_checkpoints_and_says_so(qtbot, samples_root, monkeypatch,
         assert "No baseline and proposed checkpoint found" in w.statusBar().currentMessage()
         assert all(p is None for p in w.predictors.values())
         assert [a.text() for a in w.load_actions.values()] == ["Load &baseline checkpoint…", "Load &proposed checkpoint…"]
-        assert w.input_panel.gallery.count() == 13  # one sample per class
+        assert w.input_panel.gallery.count() == 1 + 13  # the photo, then one sample per class
         assert "not loaded" in w.models_label.text()
     finally:
         close_window(w)
