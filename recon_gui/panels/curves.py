@@ -218,6 +218,13 @@ class CurvesWidget(QWidget):
         s.ys.append(float(y))
         self._dirty = True
 
+    def add_points(self, series: str, xs, ys) -> None:
+        """Store many points at once (a resumed run's history)."""
+        s = self._plots[series].series[series]
+        s.xs.extend(float(x) for x in xs)
+        s.ys.extend(float(y) for y in ys)
+        self._dirty = True
+
     def series(self, name: str) -> tuple[list[float], list[float]]:
         s = self._plots[name].series[name]
         return s.xs, s.ys

@@ -1,5 +1,5 @@
 """Small helpers of background runs (training, evaluation): torch's thread budget, the ETA,
-and carrying ``core`` log records from a worker thread to a log view."""
+carrying ``core`` log records from a worker thread to a log view, and a resumed run's history."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import time
 
 from PySide6.QtCore import QObject, Signal
+
+from core.progress import ProgressEvent
 
 
 def default_torch_threads() -> int:
@@ -78,19 +80,24 @@ def describe_epoch(message: str, e) -> str:
     return " ".join(parts)
 
 
-def replay_history(curves, folder) -> str | None:
-    """Draw the earlier part of a run (a core RunFolder) from its metrics.jsonl on ``curves``, so
-    a resumed run's curve starts where it left off; returns a problem to log, or None."""
+def read_history(folder) -> ProgressEvent:
+    """Pool thread: the earlier part of a run (a core RunFolder) read from its metrics.jsonl, as a
+    progress event for the monitor: ``event`` the MetricsLog, or ``message`` saying why it is not
+    shown. Off the UI thread because a long run logs tens of thousands of lines (50 000 parse in
+    about a second); sent through the run's own progress signal, it reaches the curves before
+    any step of the resumed run."""
     from core.errors import ReconError
     from core.train.metrics_log import read_metrics_log
 
     try:
-        history = read_metrics_log(folder.metrics)
+        return ProgressEvent(0, 0, event=read_metrics_log(folder.metrics))
     except (OSError, ReconError, ValueError) as exc:
-        return str(exc)
+        return ProgressEvent(0, 0, f"earlier curves not shown: {exc}")
+
+
+def draw_history(curves, history) -> None:
+    """Put a run's earlier curves (a core MetricsLog) on ``curves`` (a CurvesWidget), in bulk."""
     for name, (xs, ys) in (("train loss", history.loss_curve), ("val loss", history.val_loss_curve),
                            ("val IoU", history.val_iou_curve)):
-        for x, y in zip(xs, ys):
-            curves.add_point(name, x, y)
+        curves.add_points(name, xs, ys)
     curves.flush()
-    return None

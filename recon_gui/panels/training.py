@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from core.errors import ReconError
 from core.progress import ProgressEvent
 from core.train.events import EpochEvent, StepEvent
+from core.train.metrics_log import MetricsLog
 from core.train.run_folder import RunFolder
 from recon_gui.panels.curves import CurvesWidget
 from recon_gui.panels.run_support import (
@@ -41,9 +42,10 @@ from recon_gui.panels.run_support import (
     ThreadLogHandler,
     default_torch_threads,
     describe_epoch,
+    draw_history,
     format_eta,
     limit_torch_threads,
-    replay_history,
+    read_history,
 )
 from recon_gui.panels.training_form import FIELDS, TrainingForm
 from recon_gui.session import SLOTS
@@ -244,9 +246,9 @@ class TrainingPanel(QWidget):
         self._data_root = cfg.data_root
         if not (cfg.resume and same_run):  # resuming the run on screen keeps its curve as it is
             self.curves.clear()
+        # a resumed earlier run: its curve is read on the worker, before the first step
+        history_from = RunFolder(self._run_dir) if cfg.resume and not same_run else None
         if cfg.resume:
-            if not same_run and (problem := replay_history(self.curves, RunFolder(self._run_dir))):
-                self.log(f"earlier curves not shown: {problem}")
             self.log(f"resuming from {cfg.resume} to {cfg.epochs} epochs on {cfg.data_root} "
                      f"(model and settings from the checkpoint) → {self._run_dir}")
         else:
@@ -255,7 +257,8 @@ class TrainingPanel(QWidget):
         self._pause.clear()
         self.progress_bar.setRange(0, 0)  # busy until the first event says how many steps
         self.eta_label.setText("")
-        self.worker = run_task(self.workers, self._run, cfg, wants_progress=True, on_progress=self._on_progress,
+        self.worker = run_task(self.workers, self._run, cfg, history_from, wants_progress=True,
+                               on_progress=self._on_progress,
                                on_result=self._on_finished, on_error=self._on_failed, on_cancel=self._on_cancelled,
                                on_done=self._on_done)
         self.state = "running"
@@ -263,9 +266,10 @@ class TrainingPanel(QWidget):
         self._set_running(True)
         self.trainingStarted.emit()
 
-    def _run(self, cfg, progress, cancel):
+    def _run(self, cfg, history_from: RunFolder | None, progress, cancel):
         """Pool thread: limit torch's threads (the UI needs a core), route core's log records
-        from this thread to the log view, then train."""
+        from this thread to the log view, send the earlier curve of ``history_from`` (a resumed
+        run's folder) through ``progress`` first, then train."""
         from core.train.trainer import train
 
         limit_torch_threads(self.torch_threads)
@@ -273,6 +277,8 @@ class TrainingPanel(QWidget):
         core_log = logging.getLogger("core")
         core_log.addHandler(handler)
         try:
+            if history_from is not None:
+                progress(read_history(history_from))
             return train(cfg, progress=progress, cancel=cancel, pause=self._pause)
         finally:
             core_log.removeHandler(handler)
@@ -310,8 +316,10 @@ class TrainingPanel(QWidget):
             eta = self._eta.update(event.done, event.total)
             if eta is not None:
                 self.eta_label.setText(f"ETA {format_eta(eta)}")
-        e = event.event  # the trainer's own typed record
-        if isinstance(e, StepEvent):
+        e = event.event  # the trainer's own typed record, or the history of a resumed run
+        if isinstance(e, MetricsLog):
+            draw_history(self.curves, e)
+        elif isinstance(e, StepEvent):
             self.curves.add_point("train loss", e.step, e.loss)
         elif isinstance(e, EpochEvent):
             if e.val_loss is not None:

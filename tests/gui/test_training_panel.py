@@ -3,7 +3,10 @@ cancel and resume; a failing run shows its error and leaves the panel usable."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -328,7 +331,12 @@ def test_a_new_run_never_lands_in_a_folder_holding_one(qtbot, panel, tiny_synth_
     assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before  # the earlier run is untouched
 
 
-def test_resuming_an_earlier_run_shows_its_curve_from_the_metrics(qtbot, panel, tmp_path):
+def resume_earlier_run(qtbot, panel, tmp_path, monkeypatch, read_log) -> float:
+    """Resume a run that logged five steps and an epoch, with ``read_log`` in place of core's
+    metrics reader and a trainer that reports one step more; returns how long start() took."""
+    import core.train.metrics_log as metrics_log
+    import core.train.trainer as trainer
+    from core.progress import ProgressEvent
     from core.train.events import EpochEvent, JsonlLogger, StepEvent
 
     run = tmp_path / "runs" / "earlier"
@@ -336,11 +344,55 @@ def test_resuming_an_earlier_run_shows_its_curve_from_the_metrics(qtbot, panel, 
     for step in range(1, 6):
         logger.on_step(StepEvent(0, step, step, 5, 10, 1.0 / step, 0.5, 0.1, 1e-3, 100.0))
     logger.on_epoch(EpochEvent(0, 2, 5, 10, 0.4, 0.5, 0.3))
-    from recon_gui.panels.run_support import replay_history
+    (run / "last.pt").write_bytes(b"")  # the trainer is replaced: only the path matters here
 
-    assert replay_history(panel.curves, RunFolder(run)) is None
-    assert panel.curves.series("train loss") == ([1, 2, 3, 4, 5], [1.0, 0.5, 1 / 3, 0.25, 0.2])
+    def fake_train(cfg, progress, cancel, pause):  # one step after the earlier five, then done
+        progress(ProgressEvent(6, 10, event=StepEvent(0, 6, 1, 5, 10, 0.1, 0.1, 0.0, 1e-3, 100.0)))
+        return SimpleNamespace(config=SimpleNamespace(model="baseline"), best_path=None, last_path=None)
+
+    real_read = metrics_log.read_metrics_log
+    monkeypatch.setattr(metrics_log, "read_metrics_log", lambda path, *a, **k: read_log(real_read, path, *a, **k))
+    monkeypatch.setattr(trainer, "train", fake_train)
+    fill_form(panel, tmp_path / "data", tmp_path / "runs", "earlier", model="baseline")
+    (tmp_path / "data").mkdir()
+    panel.resume_check.setChecked(True)
+    panel.resume_edit.setText(str(run / "last.pt"))
+    started = time.perf_counter()
+    panel.start()
+    took = time.perf_counter() - started
+    with qtbot.waitSignal(panel.trainingEnded, timeout=10_000) as ended:
+        pass
+    assert ended.args == ["finished"], panel.last_error
+    return took
+
+
+def test_resuming_an_earlier_run_reads_its_curve_on_the_worker_before_the_first_step(qtbot, panel, tmp_path,
+                                                                                    monkeypatch):
+    readers: list[int] = []
+
+    def slow_read(read, path, *args, **kwargs):  # a long run's log: parsing takes a while
+        readers.append(threading.get_ident())
+        time.sleep(0.6)
+        return read(path, *args, **kwargs)
+
+    took = resume_earlier_run(qtbot, panel, tmp_path, monkeypatch, slow_read)
+    assert took < 0.3  # the read waited on the worker, not on the UI
+    assert readers and readers[0] != threading.get_ident()
+    # the earlier curve, then the resumed run's step after it
+    assert panel.curves.series("train loss") == ([1, 2, 3, 4, 5, 6], [1.0, 0.5, 1 / 3, 0.25, 0.2, 0.1])
     assert panel.curves.series("val IoU") == ([1], [0.3]) and panel.curves.series("val loss") == ([5], [0.5])
+
+
+def test_an_unreadable_history_is_said_once_and_the_run_goes_on(qtbot, panel, tmp_path, monkeypatch):
+    from core.errors import DataError
+
+    def failing_read(_read, path, *args, **kwargs):
+        raise DataError(path, "cannot read the metrics file (Input/output error)")
+
+    resume_earlier_run(qtbot, panel, tmp_path, monkeypatch, failing_read)
+    log = panel.log_view.toPlainText()
+    assert log.count("earlier curves not shown: ") == 1 and "metrics.jsonl" in log
+    assert panel.curves.series("train loss") == ([6], [0.1])  # the run itself goes on
 
 
 def test_models_and_their_fields_come_from_the_registry(qtbot):
