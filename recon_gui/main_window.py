@@ -48,6 +48,7 @@ from recon_gui.settings import AppSettings
 from recon_gui.state import (
     models_text,
     probability_view,
+    short_label,
     shows_truth,
     status_line,
     view_titles,
@@ -226,7 +227,7 @@ class MainWindow(PictureInput, QMainWindow):
 
     # ================================================================== checkpoints
     def load_checkpoint_dialog(self, slot: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, f"Load {slot} checkpoint", self.settings.last_folder("checkpoint"),
+        path, _ = QFileDialog.getOpenFileName(self, f"Load {short_label(slot)} checkpoint", self.settings.last_folder("checkpoint"),
                                               CHECKPOINT_FILTER)
         if path:
             self.load_checkpoint(path, slot)

@@ -17,8 +17,29 @@ import numpy as np
 from core.spec import DEFAULT_THRESHOLD, METADATA_FILE
 from recon_gui.session import AUTO, SLOTS, ComparisonRequest, ComparisonResult
 
-VIEW_TITLES = {"baseline": "Baseline (shape prior)", "proposed": "Proposed (classification)", "truth": "Ground truth",
-               "input": "Input picture"}
+FIXED_TITLES = {"truth": "Ground truth", "input": "Input picture"}  # the panes that show no model
+
+
+def model_label(name: str) -> str:
+    """A model as the window names it: its registry label ("Baseline (shape prior)"); the name
+    itself for one the registry does not know."""
+    from core.models.registry import get_descriptor
+
+    try:
+        return get_descriptor(name).label
+    except ValueError:
+        return name
+
+
+def short_label(name: str) -> str:
+    """The label without its parenthesised note ("Baseline"), for menus, buttons and lines that
+    say more themselves."""
+    return model_label(name).split(" (")[0]
+
+
+def pane_titles() -> dict[str, str]:
+    """Each pane's title before a result: the slots' model labels, then the truth and input panes."""
+    return {**{slot: model_label(slot) for slot in SLOTS}, **FIXED_TITLES}
 
 
 @dataclass(frozen=True)
@@ -70,11 +91,11 @@ def slot_iou(state: ComparisonState, slot: str) -> float | None:
 
 def view_titles(state: ComparisonState) -> dict[str, str]:
     """Each pane's title; the baseline's names the prior it was actually run with."""
-    titles = dict(VIEW_TITLES)
+    titles = pane_titles()
     result = state.result
     baseline = result.predictions.get("baseline") if result is not None else None
     if baseline is not None and baseline.prior_class:
-        titles["baseline"] = f"Baseline (prior: {baseline.prior_class})"
+        titles["baseline"] = f"{short_label('baseline')} (prior: {baseline.prior_class})"
     if result is not None and result.messages.get("camera"):
         titles["truth"] = f"Ground truth (no input camera: {METADATA_FILE})"
     return titles
@@ -98,7 +119,7 @@ def status_line(state: ComparisonState) -> str:
     result = state.result
     if result is None:
         return ""
-    ious = [f"{slot} IoU {iou:.3f}" for slot in SLOTS if (iou := slot_iou(state, slot)) is not None]
+    ious = [f"{short_label(slot)} IoU {iou:.3f}" for slot in SLOTS if (iou := slot_iou(state, slot)) is not None]
     parts = [f"{', '.join(ious)} @ {format_threshold(state.threshold)}"] if ious else []
     note = truth_note(state)
     if note:
@@ -138,7 +159,7 @@ def models_text(state: ComparisonState) -> str:
     for slot in SLOTS:
         info = state.models.get(slot)
         if info is None:
-            lines.append(f"{slot}: not loaded")
+            lines.append(f"{short_label(slot)}: not loaded")
         else:
-            lines.append(f"{slot}: {Path(info.path).name or '(in memory)'}, {len(info.classes)} classes")
+            lines.append(f"{short_label(slot)}: {Path(info.path).name or '(in memory)'}, {len(info.classes)} classes")
     return "\n".join(lines)

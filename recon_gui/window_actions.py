@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QStyle
 
 from recon_gui.session import SLOTS
-from recon_gui.state import VIEW_TITLES
+from recon_gui.state import model_label, pane_titles, short_label
 
 if TYPE_CHECKING:
     from recon_gui.main_window import MainWindow
@@ -23,7 +23,7 @@ VIEW_KEYS = ("baseline", "proposed", "truth")
 
 
 def _short(key: str) -> str:
-    return VIEW_TITLES[key].split(" (")[0]
+    return pane_titles()[key].split(" (")[0]
 
 
 def make_action(window: MainWindow, text: str, slot: Callable, shortcut=None, tip: str = "",
@@ -46,8 +46,8 @@ def build_actions(w: MainWindow) -> None:
     w.paste_action = a("&Paste image", lambda: w.paste_image(), QKeySequence.StandardKey.Paste,
                        "Reconstruct the picture on the clipboard")
     w.load_actions = {
-        slot: a(f"Load &{slot} checkpoint…", lambda _=False, s=slot: w.load_checkpoint_dialog(s),
-                None, f"Load a {slot} model checkpoint (.pt)")
+        slot: a(f"Load &{short_label(slot)} checkpoint…", lambda _=False, s=slot: w.load_checkpoint_dialog(s),
+                None, f"Load a checkpoint of the {model_label(slot)} model (.pt)")
         for slot in SLOTS
     }
     w.quit_action = a("&Quit", w.close, QKeySequence.StandardKey.Quit)
@@ -147,7 +147,7 @@ def build_toolbar(w: MainWindow) -> None:
     w.screenshot_action.setIconText("Screenshot")
     w.export_mesh_action.setIconText("Export mesh")
     for slot, action in w.load_actions.items():
-        action.setIconText(f"Load {slot}…")
+        action.setIconText(f"Load {short_label(slot)}…")
     for action in (w.open_action, w.paste_action, None, *w.load_actions.values(), None,
                    w.screenshot_action, w.export_mesh_action):
         if action is None:

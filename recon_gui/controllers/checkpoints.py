@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from recon_gui.resources import checkpoint_path
 from recon_gui.session import SLOTS, load_predictor, load_predictor_for_its_slot
 from recon_gui.settings import AppSettings
+from recon_gui.state import short_label
 from recon_gui.workers import BusyCounter, Worker, WorkerManager, run_task
 
 
@@ -62,8 +63,8 @@ class CheckpointSlots(QObject):
             self.message.emit(f"Loading checkpoint {name}…", 0)
             fn, args, title = load_predictor_for_its_slot, (path,), "Cannot load the checkpoint"
         else:
-            self.message.emit(f"Loading {slot} checkpoint {name}…", 0)
-            fn, args, title = load_predictor, (path, slot), f"Cannot load the {slot} checkpoint"
+            self.message.emit(f"Loading {short_label(slot)} checkpoint {name}…", 0)
+            fn, args, title = load_predictor, (path, slot), f"Cannot load the {short_label(slot)} checkpoint"
         holder: list[Worker] = []
         worker = run_task(
             self.workers, fn, *args, busy=self.busy,
@@ -86,7 +87,7 @@ class CheckpointSlots(QObject):
         self.settings.set_last_folder("checkpoint", path)
         self.settings.set_checkpoint(slot, path)
         self.set_predictor(slot, predictor, path)
-        self.message.emit(f"Loaded {slot} model from {Path(path).name} ({len(predictor.classes)} classes)", 8000)
+        self.message.emit(f"Loaded {short_label(slot)} model from {Path(path).name} ({len(predictor.classes)} classes)", 8000)
 
     def set_predictor(self, slot: str, predictor: Any, path: str | Path | None = None) -> None:
         """Put a ready core.predict.Predictor into ``slot``."""

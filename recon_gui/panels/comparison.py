@@ -37,10 +37,9 @@ from recon_gui.panels.view_geometry import (
     format_threshold,
 )
 from recon_gui.panels.viewport import Viewport, fit_linked_camera
-from recon_gui.state import VIEW_TITLES
+from recon_gui.state import pane_titles
 from recon_gui.theme import LIGHT, Theme
 
-SLOT_TITLES = {k: VIEW_TITLES[k] for k in ("baseline", "proposed", "truth")}
 LONGEST_CLASS_NAME = "watercraft"  # the prior box shows every ShapeNet class name whole
 # Camera directions (from the object towards the camera) in the y-up world; objects face +x.
 STANDARD_VIEWS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
@@ -64,10 +63,11 @@ class ComparisonPanel(ComparisonPanes, QWidget):
     def __init__(self, theme: Theme = LIGHT, parent: QWidget | None = None):
         super().__init__(parent)
         self.theme = theme
+        titles = pane_titles()  # the slots' labels come from the model registry
         self.views: dict[str, Viewport] = {
-            "baseline": Viewport(SLOT_TITLES["baseline"], theme, parent=self),
-            "proposed": Viewport(SLOT_TITLES["proposed"], theme, parent=self),
-            "truth": Viewport(SLOT_TITLES["truth"], theme, colour=theme.ground_truth_colour, parent=self),
+            "baseline": Viewport(titles["baseline"], theme, parent=self),
+            "proposed": Viewport(titles["proposed"], theme, parent=self),
+            "truth": Viewport(titles["truth"], theme, colour=theme.ground_truth_colour, parent=self),
         }
         self.camera = self.views["baseline"].plotter.renderer.camera
         for view in self.views.values():

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from recon_gui.state import VIEW_TITLES
+from recon_gui.state import FIXED_TITLES
 from recon_gui.theme import Theme
 
 
@@ -17,7 +17,7 @@ class PicturePane(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.pixmap: QPixmap | None = None
-        self.title_label = QLabel(VIEW_TITLES["input"])
+        self.title_label = QLabel(FIXED_TITLES["input"])
         self.title_label.setStyleSheet("font-weight: 600;")
         self.caption = QLabel("no ground truth for this picture")
         self.caption.setObjectName("iouLabel")

@@ -49,6 +49,7 @@ from recon_gui.panels.run_support import (
 )
 from recon_gui.panels.training_form import FIELDS, TrainingForm
 from recon_gui.session import SLOTS
+from recon_gui.state import short_label
 from recon_gui.workers import Worker, WorkerManager, run_task
 
 
@@ -108,7 +109,7 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(0)
         self.status_label = QLabel("idle")
         self.eta_label = QLabel("")
-        self.load_buttons = {slot: QPushButton(f"Load into {slot}") for slot in SLOTS}
+        self.load_buttons = {slot: QPushButton(f"Load into {short_label(slot)}") for slot in SLOTS}
         self.load_baseline_button, self.load_proposed_button = self.load_buttons["baseline"], self.load_buttons["proposed"]
         load_row = QHBoxLayout()
         for slot, button in self.load_buttons.items():

@@ -10,7 +10,9 @@ from recon_gui.session import ComparisonRequest, ComparisonResult
 from recon_gui.state import (
     ComparisonState,
     ModelInfo,
+    model_label,
     models_text,
+    pane_titles,
     probability_view,
     shows_truth,
     slot_iou,
@@ -38,7 +40,7 @@ def test_status_line_follows_the_threshold():
     state.threshold = 0.6
     high = status_line(state)
     assert low != high
-    assert f"proposed IoU {slot_iou(state, 'proposed'):.3f} @ 0.60" in high
+    assert f"Proposed IoU {slot_iou(state, 'proposed'):.3f} @ 0.60" in high
     assert slot_iou(state, "proposed") < 1.0 == slot_iou(ComparisonState(result=result(), threshold=0.4), "proposed")
     assert high.startswith("00.png: ") and high.endswith("12 ms")
 
@@ -50,9 +52,25 @@ def test_titles_probabilities_and_models_come_from_the_result():
     probs = probability_view(state)
     assert probs.probabilities == {"chair": 0.8, "table": 0.2} and "<b>chair</b> (80%)" == probs.headline
     state.models = {"baseline": None, "proposed": ModelInfo("/a/proposed.pt", ("chair", "table"))}
-    assert models_text(state) == "baseline: not loaded\nproposed: proposed.pt, 2 classes"
+    assert models_text(state) == "Baseline: not loaded\nProposed: proposed.pt, 2 classes"
     camera = ComparisonState(result=result(messages={"camera": "m/rendering_metadata.txt: 23 lines"}))
     assert "rendering_metadata.txt" in view_titles(camera)["truth"] and "23 lines" in status_line(camera)
     assert ComparisonState().next_request() is None
     again = ComparisonState(result=result(), prior_choice="lamp").next_request()
     assert again.prior_choice == "lamp" and again.image == "x/00.png"
+
+
+def test_the_model_names_shown_are_the_registry_labels(monkeypatch):
+    from dataclasses import replace
+
+    from core.models import registry
+
+    relabelled = replace(registry.get_descriptor("baseline"), label="Prior net (mean shape)")
+    monkeypatch.setitem(registry._DESCRIPTORS, "baseline", relabelled)
+    state = ComparisonState(result=result(), threshold=0.4)
+    assert pane_titles() == {"baseline": "Prior net (mean shape)", "proposed": "Proposed (classification)",
+                             "truth": "Ground truth", "input": "Input picture"}
+    assert view_titles(state)["baseline"] == "Prior net (prior: table)"
+    assert "Prior net IoU " in status_line(state) and "Proposed IoU " in status_line(state)
+    assert models_text(state) == "Prior net: not loaded\nProposed: not loaded"
+    assert model_label("no-such-model") == "no-such-model"  # never a crash over a name

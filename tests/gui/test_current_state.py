@@ -68,7 +68,7 @@ def test_status_line_iou_follows_the_threshold(qtbot, window, samples_root):
         line = status(window)
         for slot in ("baseline", "proposed"):
             caption_iou = window.comparison.views[slot].iou
-            assert f"{slot} IoU {caption_iou:.3f}" in line, (t, line)
+            assert f"{slot.capitalize()} IoU {caption_iou:.3f}" in line, (t, line)
             assert window.comparison.views[slot].caption.text() == f"IoU {caption_iou:.3f} @ {format_threshold(t)}"
         assert f"@ {format_threshold(t)}" in line
     window.comparison.set_threshold(round(float(np.quantile(occ, 0.5)), 3))

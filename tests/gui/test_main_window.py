@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 
 from core.io.binvox import read_binvox
 from core.metrics import voxel_iou
+from core.models.registry import get_descriptor
 from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.export import differs_from_background
 from recon_gui.main_window import MainWindow
@@ -32,7 +33,10 @@ def test_opens_without_checkpoints_and_says_so(qtbot, samples_root, monkeypatch,
     try:
         assert "No baseline and proposed checkpoint found" in w.statusBar().currentMessage()
         assert all(p is None for p in w.predictors.values())
-        assert [a.text() for a in w.load_actions.values()] == ["Load &baseline checkpoint…", "Load &proposed checkpoint…"]
+        assert [a.text() for a in w.load_actions.values()] == ["Load &Baseline checkpoint…", "Load &Proposed checkpoint…"]
+        titles = {k: v.title_label.text() for k, v in w.comparison.views.items()}
+        assert titles == {"baseline": get_descriptor("baseline").label, "proposed": get_descriptor("proposed").label,
+                          "truth": "Ground truth"}  # the models' own labels, from the registry
         assert w.input_panel.gallery.count() == 1 + 13  # the photo, then one sample per class
         assert "not loaded" in w.models_label.text()
     finally:
