@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import pytest
 
 from core.train.checkpoint import load_checkpoint
-from core.train.run_folder import RunFolder
 from recon_gui.panels.training import TrainingPanel
 from recon_gui.workers import WorkerManager
 
