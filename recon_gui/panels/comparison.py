@@ -34,10 +34,9 @@ from recon_gui.panels.view_geometry import (
     MODE_LABELS,
     MODE_TIPS,
     SlicePlane,
-    format_threshold,
 )
 from recon_gui.panels.viewport import Viewport, fit_linked_camera
-from recon_gui.state import pane_titles
+from recon_gui.state import format_threshold, pane_titles
 from recon_gui.theme import LIGHT, Theme
 
 LONGEST_CLASS_NAME = "watercraft"  # the prior box shows every ShapeNet class name whole
@@ -222,10 +221,7 @@ class ComparisonPanel(ComparisonPanes, QWidget):
             self.threshold_slider.setValue(value)  # re-enters through valueChanged
             return
         self.threshold_value.setText(format_threshold(threshold))
-        for view in self.views.values():
-            view.threshold = threshold
-            view.refresh(render=False)
-        self.render_all()
+        self._apply_to_views(threshold=threshold)
         self.thresholdChanged.emit(threshold)
 
     def set_mode(self, mode: str) -> None:
@@ -233,16 +229,20 @@ class ComparisonPanel(ComparisonPanes, QWidget):
             raise ValueError(f"unknown display mode {mode!r}")
         if not self.mode_actions[mode].isChecked():
             self.mode_actions[mode].setChecked(True)
-        for view in self.views.values():
-            view.mode = mode
-            view.refresh(render=False)
-        self.render_all()
+        self._apply_to_views(mode=mode)
         self.modeChanged.emit(mode)
 
     def set_slice(self, cut: SlicePlane) -> None:
         """The same cut in every view."""
+        self._apply_to_views(cut=cut)
+
+    def _apply_to_views(self, **settings) -> None:
+        """Give every view the same display ``settings`` (threshold, mode, cut), rebuild each
+        view's shape once, then render them together (one frame, not one per view)."""
         for view in self.views.values():
-            view.set_slice(cut, render=False)
+            for name, value in settings.items():
+                setattr(view, name, value)
+            view.refresh(render=False)
         self.render_all()
 
     def set_theme(self, theme: Theme) -> None:

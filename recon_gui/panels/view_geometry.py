@@ -32,11 +32,6 @@ GHOST_OPACITY = 0.22
 SLICE_AXES = ("x", "y", "z")
 
 
-def format_threshold(threshold: float) -> str:
-    """Two decimals unless the third one matters (the slider moves in steps of 0.005)."""
-    return f"{threshold:.2f}" if abs(round(threshold, 2) - threshold) < 1e-9 else f"{threshold:.3f}"
-
-
 def occupied_mask(occ: np.ndarray, threshold: float) -> np.ndarray:
     """The voxels shown and scored: ``occ > threshold`` (the rule core.metrics.voxel_iou uses)."""
     return np.asarray(occ, dtype=np.float32) > threshold

@@ -28,11 +28,11 @@ from recon_gui.panels.view_geometry import (
     SlicePlane,
     build_error_geometry,
     build_geometry,
-    format_threshold,
     occupied_mask,
     scale_bar,
     shown_range,
 )
+from recon_gui.state import format_threshold
 from recon_gui.theme import LIGHT, Theme
 
 

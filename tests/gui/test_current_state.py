@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from core.taxonomy import NAME_TO_SYNSET
-from recon_gui.panels.view_geometry import format_threshold
+from recon_gui.state import format_threshold
 from tests.gui.conftest import REPO
 from tests.gui.gui_helpers import (
     assert_views_rendered,

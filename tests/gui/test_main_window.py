@@ -13,8 +13,17 @@ from core.taxonomy import NAME_TO_SYNSET
 from recon_gui.export import differs_from_background
 from recon_gui.main_window import MainWindow
 from recon_gui.panels.comparison import CAMERA_DISTANCE
-from recon_gui.panels.view_geometry import format_threshold, occupied_mask
-from tests.gui.gui_helpers import activate, close_window, drop_files, make_window, sample_image, wait_for_result, wait_idle
+from recon_gui.panels.view_geometry import occupied_mask
+from recon_gui.state import format_threshold
+from tests.gui.gui_helpers import (
+    activate,
+    close_window,
+    drop_files,
+    make_window,
+    sample_image,
+    wait_for_result,
+    wait_idle,
+)
 
 CHAIR = NAME_TO_SYNSET["chair"]
 
