@@ -110,16 +110,27 @@ class ExportController:
                                    options.transparent, fg, options.scale)
         return self.last_figure.pixels
 
-    def screenshot(self, path: str | None, target: str, options: FigureOptions) -> str | None:
-        path = path or self.save_path("Save screenshot", f"{self.stem()}_{target}.png", "PNG image (*.png)")
+    def output_path(self, path: str | None, title: str, default_name: str, file_filter: str,
+                    formats: tuple[str, ...], error_title: str = "") -> str | None:
+        """``path`` (or the one the person picks) with one of ``formats`` as its suffix, checked
+        before any work (e.g. a folder named like the file); None when cancelled or unwritable,
+        which is reported under ``error_title`` (default: "Cannot write NAME")."""
+        path = path or self.save_path(title, default_name, file_filter)
         if not path:
             return None
-        if not path.lower().endswith(".png"):
-            path += ".png"
+        if Path(path).suffix.lower().lstrip(".") not in formats:
+            path += f".{formats[0]}"
         try:
             check_output_file(path)
         except ReconError as exc:
-            self.window.report_error("Cannot save the screenshot", str(exc))
+            self.window.report_error(error_title or f"Cannot write {Path(path).name}", str(exc))
+            return None
+        return path
+
+    def screenshot(self, path: str | None, target: str, options: FigureOptions) -> str | None:
+        path = self.output_path(path, "Save screenshot", f"{self.stem()}_{target}.png", "PNG image (*.png)", ("png",),
+                                "Cannot save the screenshot")
+        if path is None:
             return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # VTK re-renders the views (UI thread)
         try:
@@ -145,17 +156,8 @@ class ExportController:
         grid = self._grid(key)
         if grid is None:
             return None
-        path = path or self.save_path(title, f"{self.stem()}_{key}.{formats[0]}", file_filter)
-        if not path:
-            return None
-        if Path(path).suffix.lower().lstrip(".") not in formats:
-            path += f".{formats[0]}"
-        try:
-            check_output_file(path)  # e.g. a folder named like the file: said before any work
-        except ReconError as exc:
-            self.window.report_error(f"Cannot write {Path(path).name}", str(exc))
-            return None
-        return grid, path
+        path = self.output_path(path, title, f"{self.stem()}_{key}.{formats[0]}", file_filter, formats)
+        return None if path is None else (grid, path)
 
     def mesh(self, key: str, path: str | None = None) -> Worker | None:
         target = self._target(key, "Export mesh", path, MESH_FORMATS, MESH_FILTER)
@@ -175,11 +177,10 @@ class ExportController:
     def turntable(self, path: str | None = None, frames: int = TURNTABLE_FRAMES,
                   target: str = "comparison") -> TurntableRecorder | None:
         """Record one turn frame by frame from the event loop, then encode the GIF on a worker."""
-        path = path or self.save_path("Export turntable", f"{self.stem()}_turntable.gif", "GIF animation (*.gif)")
-        if not path:
+        path = self.output_path(path, "Export turntable", f"{self.stem()}_turntable.gif", "GIF animation (*.gif)",
+                                ("gif",), "Cannot save the turntable")
+        if path is None:  # cancelled, or unwritable: said before a whole turn is recorded
             return None
-        if not path.lower().endswith(".gif"):
-            path += ".gif"
         was_spinning = self.comparison.turntable.isActive()
         self.comparison.set_turntable(False)
         self.recorder = TurntableRecorder(self.window, path, frames, target, was_spinning)

@@ -226,3 +226,12 @@ def test_unwritable_screenshot_target_is_reported(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: bool(window.error_dialogs), timeout=30000)
     assert "a-file" in window.last_error and "not a folder" in window.last_error
     wait_idle(qtbot, window)
+
+
+def test_unwritable_turntable_target_is_reported_before_recording(qtbot, window, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert window.export_turntable(str(blocker / "turn"), frames=6) is None  # no turn recorded first
+    assert "Cannot save the turntable" in window.statusBar().currentMessage()
+    assert "a-file" in window.last_error and not window.comparison.turntable.isActive()
+    assert blocker.read_text() == "not a folder"
