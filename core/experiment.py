@@ -20,10 +20,10 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
-from core.errors import DataError, ReconError
-from core.evaluate import MEAN_SHAPE, EvalReport
+from core.errors import DataError
+from core.evaluate import EvalReport
 from core.progress import CancelToken, ProgressCallback, ProgressEvent, report
 from core.report_table import comparison_table, per_class_comparison
 from core.spec import BCE_WEIGHT, CE_WEIGHT_BY_CLASS_SET, RENDERING_DIR, VOXEL_DIR

@@ -176,6 +176,16 @@ class R2N2Dataset(Dataset):
         }
 
 
+def epoch_order(length: int, shuffle: bool, seed: int, epoch: int) -> list[int]:
+    """The order in which one epoch visits ``length`` items: ``0..length-1``, or a permutation
+    drawn from ``(seed, epoch)`` alone, so every sampler, rank and worker count (and a resumed
+    run) sees the same sequence."""
+    if not shuffle:
+        return list(range(length))
+    g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(epoch))
+    return torch.randperm(length, generator=g).tolist()
+
+
 class EpochSampler(Sampler):
     """Yields ``(index, epoch)`` pairs, shuffled per epoch from ``seed``; the epoch advances
     each time the loader is iterated, and travels with the index to (persistent) workers."""
@@ -192,12 +202,7 @@ class EpochSampler(Sampler):
     def __iter__(self) -> Iterator[tuple[int, int]]:
         epoch = self.epoch
         self.epoch += 1
-        if self.shuffle:
-            g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-            order = torch.randperm(self.length, generator=g).tolist()
-        else:
-            order = range(self.length)
-        for i in order:
+        for i in epoch_order(self.length, self.shuffle, self.seed, epoch):
             yield (i, epoch)
 
 
@@ -207,8 +212,6 @@ def worker_init(worker_id: int) -> None:
     torch.set_num_threads(1)
     np.random.seed(torch.initial_seed() % 2**32)
 
-
-_worker_init = worker_init  # earlier name, still imported by callers
 
 
 def make_loader(
@@ -222,13 +225,24 @@ def make_loader(
     persistent_workers: bool = True,
     pin_memory: bool = False,
     multiprocessing_context: str | None = None,
+    sampler: Sampler | None = None,
+    generator: torch.Generator | None = None,
 ) -> DataLoader:
-    """A DataLoader over ``dataset`` with an ``EpochSampler`` (shuffled for the train split by
-    default). ``loader.sampler.epoch`` is the next epoch; set it to resume."""
-    if shuffle is None:
-        shuffle = dataset.split == "train"
-    sampler = EpochSampler(len(dataset), shuffle, dataset.seed if seed is None else seed, start_epoch)
-    kwargs = {}
+    """The project's one DataLoader factory: batches of ``dataset`` with worker processes set up
+    by :func:`worker_init` (one thread each, kept alive between epochs with
+    ``persistent_workers``, 4 batches prefetched).
+
+    ``sampler`` defaults to an :class:`EpochSampler` (shuffled for the train split unless
+    ``shuffle`` says otherwise; ``loader.sampler.epoch`` is the next epoch, set it to resume);
+    the trainer passes its own sharded sampler and a ``generator`` so creating an iterator does
+    not consume the global RNG."""
+    if sampler is None:
+        if shuffle is None:
+            shuffle = dataset.split == "train"
+        sampler = EpochSampler(len(dataset), shuffle, dataset.seed if seed is None else seed, start_epoch)
+    kwargs: dict = {}
     if num_workers > 0:
         kwargs = dict(persistent_workers=persistent_workers, worker_init_fn=worker_init, prefetch_factor=4, multiprocessing_context=multiprocessing_context)
+    if generator is not None:
+        kwargs["generator"] = generator
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=num_workers, drop_last=drop_last, pin_memory=pin_memory, **kwargs)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from core.spec import GRID_SIZE
-
 
 class VoxelDecoder(nn.Module):
     def __init__(self, in_dim: int, widths: tuple[int, int, int] = (96, 48, 24)):

@@ -20,7 +20,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.spec import INPUT_SIZE
 
 ENCODERS = ("fast", "r2n2")
 

@@ -87,8 +87,8 @@ def broadcast_object(obj: Any, info: DistInfo) -> Any:
 
 
 class ResumableShardSampler(Sampler):
-    """Yields ``(index, epoch)`` for ``R2N2Dataset``: a per-epoch permutation from ``seed`` (the
-    same formula as ``core.data.dataset.EpochSampler``), padded to a multiple of the world size,
+    """Yields ``(index, epoch)`` for ``R2N2Dataset``: a per-epoch order from ``seed``
+    (``core.data.dataset.epoch_order``, as ``EpochSampler``), padded to a multiple of the world size,
     this rank's slice, starting ``start`` positions in (to resume mid-epoch exactly)."""
 
     def __init__(self, length: int, shuffle: bool, seed: int, rank: int = 0, world_size: int = 1):
@@ -105,11 +105,9 @@ class ResumableShardSampler(Sampler):
         self.start = int(start)
 
     def _shard(self) -> list[int]:
-        if self.shuffle:
-            g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-            order = torch.randperm(self.length, generator=g).tolist()
-        else:
-            order = list(range(self.length))
+        from core.data.dataset import epoch_order
+
+        order = epoch_order(self.length, self.shuffle, self.seed, self.epoch)
         if self.world_size > 1:
             pad = (-len(order)) % self.world_size
             order = order + order[:pad]

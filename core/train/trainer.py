@@ -206,14 +206,13 @@ def _prepare_data(cfg: TrainConfig, dist_info: DistInfo, progress: ProgressCallb
 
 
 def _loader(dataset, sampler, cfg: TrainConfig, device: torch.device) -> DataLoader:
-    kwargs: dict[str, Any] = {}
-    if cfg.num_workers > 0:
-        from core.data.dataset import _worker_init
+    """The training loader (core.data.dataset.make_loader) with the trainer's sharded sampler."""
+    from core.data.dataset import make_loader
 
-        kwargs = dict(persistent_workers=True, worker_init_fn=_worker_init, prefetch_factor=4)
     # Own generator: creating an iterator must not consume the global RNG (exact resume).
     gen = torch.Generator().manual_seed(cfg.seed)
-    return DataLoader(dataset, batch_size=cfg.batch_size, sampler=sampler, num_workers=cfg.num_workers, pin_memory=device.type == "cuda", generator=gen, **kwargs)
+    return make_loader(dataset, batch_size=cfg.batch_size, num_workers=cfg.num_workers, pin_memory=device.type == "cuda",
+                       sampler=sampler, generator=gen)
 
 
 # ----------------------------------------------------------------------------- trainer
@@ -439,10 +438,10 @@ class Trainer:
         if getattr(self, "_val_loader", None) is None:
             # built once, workers kept: re-forking them at every epoch end cost seconds per epoch on a GPU run
             sampler = ResumableShardSampler(len(ds), False, self.cfg.seed, self.dist.rank, self.dist.world_size)
-            workers = min(self.cfg.num_workers, 4)
-            extra: dict[str, Any] = dict(persistent_workers=True) if workers > 0 else {}
-            self._val_loader = DataLoader(ds, batch_size=self.cfg.batch_size, sampler=sampler, num_workers=workers,
-                                          pin_memory=self.device.type == "cuda", **extra)
+            from core.data.dataset import make_loader
+
+            self._val_loader = make_loader(ds, batch_size=self.cfg.batch_size, num_workers=min(self.cfg.num_workers, 4),
+                                           pin_memory=self.device.type == "cuda", sampler=sampler)
         loader = self._val_loader
         sampler = loader.sampler
         self.model.eval()
@@ -558,6 +557,8 @@ class Trainer:
             if not partial:  # a time-capped partial epoch stays resumable mid-epoch
                 self.epoch += 1
                 self.step_in_epoch = 0
+            if not self.stopped_by_time and self.epoch < cfg.epochs and self._time_up():
+                self.stopped_by_time = True  # the clock ran out in the epoch's last step or its validation: last.pt says so
             self.save(self.last_path)
             if is_best:
                 self.save(self.best_path, weights_only=True)
