@@ -32,7 +32,11 @@ from core.io.r2n2 import discover
 from core.progress import ProgressEvent
 from core.spec import VIEWS_PER_OBJECT
 from recon_gui.panels.evaluation import EvaluationView
-from recon_gui.panels.run_support import default_torch_threads, limit_torch_threads
+from recon_gui.panels.run_support import (
+    default_torch_threads,
+    limit_torch_threads,
+    show_progress,
+)
 from recon_gui.workers import Worker, WorkerManager, run_task
 
 VIEWS = VIEWS_PER_OBJECT
@@ -311,10 +315,7 @@ class DatasetPanel(QWidget):
             self.eval_status.setText("cancelling …")
 
     def _on_eval_progress(self, event: ProgressEvent) -> None:
-        if event.total > 0:
-            if self.eval_progress.maximum() != event.total:
-                self.eval_progress.setRange(0, event.total)
-            self.eval_progress.setValue(min(event.done, event.total))
+        show_progress(self.eval_progress, event)
 
     def _on_eval_finished(self, report: Any) -> None:
         self.eval_state, self.eval_report = "finished", report

@@ -25,6 +25,17 @@ def limit_torch_threads(n: int | None) -> None:
         torch.set_num_threads(n)
 
 
+def show_progress(bar, event: ProgressEvent) -> bool:
+    """Move a QProgressBar to ``event`` (``done`` of ``total``); False, bar untouched, when the
+    event has no total (a message, a history)."""
+    if event.total <= 0:
+        return False
+    if bar.maximum() != event.total:
+        bar.setRange(0, event.total)
+    bar.setValue(min(event.done, event.total))
+    return True
+
+
 def format_eta(seconds: float) -> str:
     seconds = max(0, round(seconds))
     h, rem = divmod(seconds, 3600)

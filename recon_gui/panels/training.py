@@ -46,6 +46,7 @@ from recon_gui.panels.run_support import (
     format_eta,
     limit_torch_threads,
     read_history,
+    show_progress,
 )
 from recon_gui.panels.training_form import FIELDS, TrainingForm
 from recon_gui.session import SLOTS
@@ -310,10 +311,7 @@ class TrainingPanel(QWidget):
 
     # ---------------------------------------------------------------- worker signals
     def _on_progress(self, event: ProgressEvent) -> None:
-        if event.total > 0:
-            if self.progress_bar.maximum() != event.total:
-                self.progress_bar.setRange(0, event.total)
-            self.progress_bar.setValue(min(event.done, event.total))
+        if show_progress(self.progress_bar, event):
             eta = self._eta.update(event.done, event.total)
             if eta is not None:
                 self.eta_label.setText(f"ETA {format_eta(eta)}")
