@@ -34,10 +34,12 @@ class OneLineParser(argparse.ArgumentParser):
     and exit 2, like every other bad input; ``--help`` still prints the usage."""
 
     def error(self, message: str):  # type: ignore[override]
+        """Print the option error as one line naming the command, and exit 2."""
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message.splitlines()[0] if message else 'bad arguments'} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``recon`` parser: one subcommand per name in ``COMMANDS`` whose module this build has."""
     parser = OneLineParser(prog="recon", description="Single-view 3D reconstruction: data, training, evaluation, prediction.")
     parser.add_argument("--version", action="version", version=f"recon {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
@@ -74,6 +76,10 @@ def _quiet_libraries() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``recon`` with ``argv`` (default: the command line) and return its exit code: 0 done,
+    2 for bad input (a ``ReconError``: one line on stderr, no traceback), 130 when cancelled or
+    interrupted, 141 when stdout's reader went away.
+    """
     with warnings.catch_warnings():
         _quiet_libraries()
         parser = build_parser()

@@ -14,7 +14,7 @@ import logging
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import torch
@@ -29,6 +29,9 @@ from core.metrics import (
 )
 from core.predict import NonFiniteOutputError
 from core.progress import CancelToken, ProgressCallback, report
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.train.checkpoint import LoadedCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,9 @@ class EvalRow:
     class_mean_accuracy: float | None = None
 
     def iou(self, threshold: float, average: str = "class") -> float:
+        """This row's IoU at ``threshold``, class-averaged (``average='class'``) or over all
+        images (``'instance'``). KeyError if the threshold was not measured.
+        """
         table = self.class_mean if average == "class" else self.instance_mean
         return table[_tkey(threshold)]
 
@@ -72,6 +78,7 @@ class EvalReport:
     missing_classes: list[str] = field(default_factory=list)  # the model's classes absent from the data set
 
     def row(self, name: str) -> EvalRow:
+        """The row called ``name`` (the model's name or ``MEAN_SHAPE``); KeyError if absent."""
         for r in self.rows:
             if r.name == name:
                 return r
@@ -79,16 +86,19 @@ class EvalReport:
 
     @property
     def model_row(self) -> EvalRow:
+        """The evaluated model's scores (always the first row)."""
         return self.rows[0]
 
     @property
     def mean_shape_row(self) -> EvalRow | None:
+        """The mean-shape reference row, or None when it was not computed."""
         try:
             return self.row(MEAN_SHAPE)
         except KeyError:
             return None
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (``results.json``, ``recon eval --json``), with a note on the two averages."""
         d = asdict(self)
         d["averaging"] = {
             "class_mean": "mean over classes of each class's mean IoU (every class weighs the same)",
@@ -98,6 +108,7 @@ class EvalReport:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "EvalReport":
+        """Rebuild a report from :meth:`to_dict`'s output (the experiment reuses finished runs so)."""
         d = {k: v for k, v in d.items() if k != "averaging"}
         d["rows"] = [EvalRow(**r) for r in d["rows"]]
         return cls(**d)
@@ -109,6 +120,7 @@ class EvalReport:
         return write_text(path, json.dumps(self.to_dict(), indent=1, allow_nan=True))
 
     def format_table(self, threshold: float | None = None) -> str:
+        """The fixed-width text table ``recon eval`` prints (see :func:`format_report`)."""
         return format_report(self, threshold)
 
 
@@ -131,6 +143,9 @@ class IouAccumulator:
         self.confusion = np.zeros((num_classes, num_classes), dtype=np.int64) if with_accuracy else None
 
     def add(self, probs: torch.Tensor, gt: torch.Tensor, labels: torch.Tensor, class_logits: torch.Tensor | None = None) -> None:
+        """Add one batch: ``probs``/``gt`` (B,32,32,32) occupancy in [0,1] and {0,1}, ``labels`` (B,)
+        true class indices, ``class_logits`` (B,C) when the model classifies (fills the confusion matrix).
+        """
         flat_p = probs.reshape(probs.shape[0], -1)
         flat_g = gt.reshape(gt.shape[0], -1)
         for t in self.thresholds:
@@ -141,6 +156,9 @@ class IouAccumulator:
             np.add.at(self.confusion, (labels.cpu().numpy(), pred), 1)
 
     def row(self, classes: Sequence[str]) -> EvalRow:
+        """The collected IoUs as an :class:`EvalRow` named after ``classes`` (index = label): per-class,
+        class-averaged and instance-averaged means per threshold, and accuracy when measured.
+        """
         labels = np.concatenate(self.labels) if self.labels else np.zeros(0, np.int64)
         per_class: dict[str, dict[str, float]] = {c: {} for c in classes}
         cmean, imean = {}, {}
@@ -225,7 +243,7 @@ SPLIT_ALL = "all"  # every object of the data set: a foreign data set needs no s
 
 
 def evaluate(
-    checkpoint,
+    checkpoint: "str | Path | LoadedCheckpoint",
     root: str | Path,
     split: str = "test",
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,

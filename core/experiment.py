@@ -132,6 +132,8 @@ RUN_BY_KEY = {r.key: r for r in RUNS}
 
 @dataclass(frozen=True)
 class TableSpec:
+    """One of the paper's tables: its number, title and the runs it shows, grouped by class set."""
+
     number: int
     title: str
     groups: tuple[tuple[str, tuple[str, ...]], ...]  # (class count, run keys)
@@ -148,6 +150,8 @@ TABLES: tuple[TableSpec, ...] = (
 
 @dataclass
 class RunOutcome:
+    """One run's result as the report needs it: its evaluation, checkpoint and timings."""
+
     key: str
     label: str
     run_dir: str
@@ -161,6 +165,8 @@ class RunOutcome:
 
 @dataclass
 class ExperimentResult:
+    """What ``run_experiment`` wrote (report, results.json, plots) and the runs behind it."""
+
     preset: str
     out_dir: Path
     report_path: Path
@@ -175,6 +181,7 @@ class ExperimentResult:
 
 
 def get_preset(name: str | ExperimentPreset) -> ExperimentPreset:
+    """The preset called ``name`` (a preset passes through); ValueError naming the choices otherwise."""
     if isinstance(name, ExperimentPreset):
         return name
     try:
@@ -353,6 +360,10 @@ def verdicts(outcomes: dict[str, RunOutcome], threshold: str = "0.4") -> list[st
 
 def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, outcomes: dict[str, RunOutcome], plots: Sequence[Path],
                     out_dir: Path, seconds: float, notes: Sequence[str]) -> str:
+    """The experiment report in Markdown: settings and machine, then per table the runs side by
+    side with the mean-shape row (``core.report_table``), per-class IoU, training curves, the
+    run timings and a verdict per run against the mean shape.
+    """
     out = [f"# Reproduction of the paper's tables — preset `{preset.name}`", ""]
     out.append(f"Preset run: **`{preset.name}`** ({preset.description}). Other presets: "
                + ", ".join(f"`{k}`" for k in PRESETS if k != preset.name) + ".")

@@ -48,6 +48,7 @@ class Prediction:
         return occupancy_to_mesh(self.occupancy, threshold)
 
     def top(self, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` most probable classes as (name, probability), best first; [] without a classifier."""
         if not self.probabilities:
             return []
         return sorted(self.probabilities.items(), key=lambda kv: -kv[1])[:k]
@@ -79,15 +80,18 @@ class Predictor:
     # -- properties ---------------------------------------------------------------------
     @property
     def name(self) -> str:
+        """The registered model name of the loaded checkpoint (e.g. ``proposed``), for messages and exports."""
         cfg = getattr(self.model, "config", None)
         return getattr(cfg, "name", type(self.model).__name__)
 
     @property
     def needs_prior(self) -> bool:
+        """True if the model is conditioned on a class prior (set from its registry descriptor)."""
         return bool(getattr(self.model, "needs_prior", False))
 
     @property
     def has_classifier(self) -> bool:
+        """True if the model outputs class logits (so it can pick another model's prior)."""
         return bool(getattr(self.model, "has_classifier", False))
 
     @property
@@ -96,6 +100,9 @@ class Predictor:
 
     # -- prediction ---------------------------------------------------------------------
     def prepare(self, image: ImageInput | PreparedImage) -> PreparedImage:
+        """The picture as the model reads it (a (3,127,127) tensor and a preview); a prepared one
+        passes through. Raises DataError naming the file if it cannot be read or holds no object.
+        """
         return image if isinstance(image, PreparedImage) else prepare_image(image)
 
     def classify(self, image: ImageInput | PreparedImage) -> dict[str, float]:

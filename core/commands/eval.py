@@ -32,6 +32,7 @@ def views_arg(text: str) -> str | int:
 
 
 def thresholds_arg(text: str) -> list[float]:
+    """argparse type: comma-separated IoU thresholds, each strictly between 0 and 1."""
     try:
         values = [float(t) for t in text.split(",") if t.strip()]
     except ValueError:
@@ -42,6 +43,7 @@ def thresholds_arg(text: str) -> list[float]:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``eval`` to the ``recon`` subcommands."""
     p = sub.add_parser("eval", help="evaluate a checkpoint on a data set split",
                        description="Voxel IoU per class at several thresholds (class- and instance-averaged), classification accuracy, and the mean-shape reference row.")
     p.add_argument("--checkpoint", "-c", required=True, type=Path)
@@ -62,6 +64,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Evaluate as the flags say and print the table (or JSON); 0 when done. A report that cannot
+    be written is still printed, then its ``OutputError`` raised (exit 2).
+    """
     from core.device import resolve_device
     from core.evaluate import evaluate
     from core.io.atomic import OutputError

@@ -9,6 +9,7 @@ from core.commands.common import ProgressBar
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``experiment`` to the ``recon`` subcommands (presets and run keys from ``core.experiment``)."""
     from core.experiment import PRESETS, RUN_BY_KEY
 
     p = sub.add_parser("experiment", help="reproduce the paper's three tables (six training runs) as a Markdown report",
@@ -26,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the experiment (or the ``--runs`` subset) and print the verdicts and the report's path; 0 when done."""
     from core.experiment import run_experiment, verdicts
 
     if args.threads:

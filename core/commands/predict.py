@@ -17,6 +17,7 @@ DEFAULT_FORMATS = "obj"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``predict`` to the ``recon`` subcommands."""
     p = sub.add_parser("predict", help="reconstruct 3D shapes from pictures with a trained checkpoint",
                        description="Predict class probabilities and a 32³ occupancy grid for each picture; write voxels (.binvox, .npy) and meshes into --out.")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="pictures (PNG, JPEG, ...): renders, cut-outs with alpha, or photos on a plain backdrop")
@@ -75,6 +76,9 @@ def _unique_stems(paths: list[Path]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Predict every picture, then write each one's files into ``--out``; 0 when done. Every picture
+    is read and predicted before anything is written, so a bad input leaves no partial output.
+    """
     from core.device import resolve_device
     from core.errors import ReconError
     from core.predict import Predictor

@@ -127,6 +127,9 @@ class R2N2Dataset(Dataset):
         return obj, int(order[slot])
 
     def object_data(self, obj: int) -> _ObjectData:
+        """Object ``obj``'s voxels (bit-packed 32³) and its (24,5) view parameters, read once and
+        cached (DataError naming the file if either is damaged).
+        """
         data = self._cache.get(obj)
         if data is None:
             rec = self.records[obj]

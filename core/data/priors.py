@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def classes_hash(classes: Sequence[str]) -> str:
+    """A short stable id of a class list (order matters): part of the prior cache's file name."""
     return hashlib.sha1(",".join(classes).encode()).hexdigest()[:8]
 
 

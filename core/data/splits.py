@@ -40,10 +40,14 @@ class Splits:
 
     @property
     def split_id(self) -> str:
+        """A 10-hex-digit id of the three key lists (order-free): checkpoints record it so an
+        evaluation can tell whether it uses the split the model was trained with.
+        """
         payload = json.dumps([sorted(self.train), sorted(self.val), sorted(self.test)]).encode()
         return hashlib.sha1(payload).hexdigest()[:10]
 
     def keys(self, split: str) -> list[str]:
+        """The ``synset/object_id`` keys of ``split`` (train, val or test); ValueError for another name."""
         if split not in SPLIT_NAMES:
             raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLIT_NAMES)}")
         return list(getattr(self, split))

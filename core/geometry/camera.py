@@ -30,10 +30,14 @@ class ViewParams:
     fov: float = 25.0
 
     def to_line(self) -> str:
+        """One line of ``rendering_metadata.txt``: azimuth elevation in-plane (degrees), distance, fov."""
         return f"{self.azimuth:.10g} {self.elevation:.10g} {self.in_plane:.10g} {self.distance:.10g} {self.fov:.10g}"
 
     @classmethod
     def from_line(cls, line: str) -> "ViewParams":
+        """Parse one ``rendering_metadata.txt`` line (five numbers); ValueError if the count is wrong
+        or a value is not a number.
+        """
         parts = line.split()
         if len(parts) != 5:
             raise ValueError(f"expected 5 numbers 'azimuth elevation in_plane distance fov', got {len(parts)}")
@@ -53,6 +57,7 @@ class Camera:
 
     @property
     def principal(self) -> float:
+        """The principal point in px (image centre; the same for u and v on a square image)."""
         return self.size / 2.0
 
     def world_to_camera(self, points: np.ndarray) -> np.ndarray:
@@ -83,6 +88,10 @@ class Camera:
 
 
 def camera_from_view(view: ViewParams, size: int = RENDER_SIZE) -> Camera:
+    """The pinhole camera of an R2N2 view: on a sphere of radius ``DIST_FACTOR·distance`` around
+    the origin at the view's azimuth/elevation (degrees), looking at the origin, rolled by the
+    in-plane angle, for a square image of ``size`` px.
+    """
     az, el, ip = (math.radians(a) for a in (view.azimuth, view.elevation, view.in_plane))
     r = DIST_FACTOR * view.distance
     centre = r * np.array([math.cos(el) * math.cos(az), math.sin(el), math.cos(el) * math.sin(az)])
@@ -131,6 +140,7 @@ def project_voxels_mask(occupancy: np.ndarray, view: ViewParams, scale: float = 
 
 
 def silhouette_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two boolean masks of the same shape; 1.0 when both are empty (nothing to disagree on)."""
     inter = np.logical_and(a, b).sum()
     union = np.logical_or(a, b).sum()
     return float(inter / union) if union else 1.0

@@ -30,10 +30,12 @@ class ErrorCounts:
 
     @property
     def predicted(self) -> int:
+        """Voxels the prediction marks occupied (true + false positives)."""
         return self.true_positive + self.false_positive
 
     @property
     def actual(self) -> int:
+        """Voxels occupied in the ground truth (true positives + false negatives)."""
         return self.true_positive + self.false_negative
 
     @property

@@ -144,4 +144,5 @@ def remove_stale_temps(folder: str | Path) -> list[Path]:
 
 
 def is_disk_full(err: BaseException) -> bool:
+    """True if ``err`` is an OSError for a full disk (ENOSPC), so the message can say so."""
     return isinstance(err, OSError) and err.errno == errno.ENOSPC

@@ -66,9 +66,11 @@ class ObjectRecord:
 
     @property
     def metadata_path(self) -> Path:
+        """``rendering/rendering_metadata.txt``: the 24 view parameters of this object."""
         return self.image_dir / METADATA_FILE
 
     def png_path(self, view: int) -> Path:
+        """The render of view ``view`` (0..23): ``rendering/NN.png``."""
         return self.image_dir / PNG_NAMES[view]
 
 
@@ -83,6 +85,7 @@ class Discovery:
     warnings: list[str] = field(default_factory=list)
 
     def by_key(self) -> dict[str, ObjectRecord]:
+        """The objects by ``synset/object_id`` (how splits and checkpoints name them)."""
         return {o.key: o for o in self.objects}
 
     def counts(self) -> dict[str, int]:

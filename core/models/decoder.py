@@ -15,6 +15,10 @@ from torch import nn
 
 
 class VoxelDecoder(nn.Module):
+    """Embedding (B,in_dim) → occupancy logits (B,1,32,32,32): an FC to a 4³ grid of ``widths[0]``
+    channels, then stride-2 transposed 3D convs (4→8→16→32).
+    """
+
     def __init__(self, in_dim: int, widths: tuple[int, int, int] = (96, 48, 24)):
         super().__init__()
         c0 = widths[0]
@@ -33,5 +37,6 @@ class VoxelDecoder(nn.Module):
         self.deconvs = nn.Sequential(*layers)
 
     def forward(self, embedding: torch.Tensor) -> torch.Tensor:
+        """(B,in_dim) embedding → (B,1,32,32,32) occupancy logits (apply a sigmoid for probabilities)."""
         grid = self.fc(embedding).view(-1, self.c0, 4, 4, 4)
         return self.deconvs(grid)

@@ -20,7 +20,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
 ENCODERS = ("fast", "r2n2")
 
 
@@ -75,6 +74,7 @@ class R2N2Backbone(nn.Module):
         self.out_size = 2
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B,3,127,127) normalised images → (B,C,2,2) features."""
         return self.stages(x)
 
 
@@ -114,10 +114,14 @@ class FastBackbone(nn.Module):
         self.out_size = 4
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B,3,127,127) normalised images → (B,C,4,4) features."""
         return self.blocks(self.stem(x))
 
 
 def build_backbone(kind: str, width_scale: float = 1.0) -> nn.Module:
+    """The image backbone ``kind`` (``fast`` or ``r2n2``) with channel widths scaled by
+    ``width_scale``; ValueError naming the choices for another kind.
+    """
     if kind == "r2n2":
         return R2N2Backbone(width_scale)
     if kind == "fast":
@@ -139,6 +143,7 @@ class FlattenHead(nn.Module):
         self.fc = nn.Linear(c * size * size, embed_dim)
 
     def forward(self, fmap: torch.Tensor) -> torch.Tensor:
+        """(B,C,S,S) feature map → (B,embed_dim) embedding."""
         if self.reduce is not None:
             fmap = F.leaky_relu(self.reduce(fmap), 0.1)
         return F.leaky_relu(self.fc(fmap.flatten(1)), 0.1)
@@ -152,6 +157,7 @@ class GlobalPoolHead(nn.Module):
         self.fc = nn.Linear(channels, embed_dim)
 
     def forward(self, fmap: torch.Tensor) -> torch.Tensor:
+        """(B,C,S,S) feature map → (B,embed_dim) embedding."""
         return F.leaky_relu(self.fc(fmap.mean(dim=(2, 3))), 0.1)
 
 
@@ -171,6 +177,7 @@ class ImageEncoder(nn.Module):
         self.embed_dim = embed_dim
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """(B,3,127,127) normalised images → (B,embed_dim) embedding."""
         return self.head(self.backbone(images))
 
 
@@ -191,4 +198,5 @@ class PriorEncoder(nn.Module):
         self.fc = nn.Linear(cin * 4 * 4 * 4, embed_dim)
 
     def forward(self, prior: torch.Tensor) -> torch.Tensor:
+        """(B,1,32,32,32) prior occupancy in [0,1] → (B,embed_dim) embedding."""
         return F.leaky_relu(self.fc(self.convs(prior).flatten(1)), 0.1)

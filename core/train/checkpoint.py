@@ -40,6 +40,10 @@ FORMAT_VERSION = 1
 
 @dataclass
 class LoadedCheckpoint:
+    """A checkpoint read back and checked: the rebuilt model (eval mode) and everything the file
+    says about how it was made; ``raw`` keeps the optimizer/RNG state a resume needs.
+    """
+
     path: Path
     model: ReconModel  # eval mode, on map_location
     model_config: ModelConfig
@@ -57,11 +61,15 @@ class LoadedCheckpoint:
 
     @property
     def has_training_state(self) -> bool:
+        """True for a resumable ``last.pt`` (it holds optimizer state); False for weights only (``best.pt``)."""
         return self.raw.get("optimizer") is not None
 
 
 # ----------------------------------------------------------------------------- RNG state
 def capture_rng_state() -> dict[str, Any]:
+    """The torch, numpy, Python (and CUDA, if present) RNG states as tensors and plain values,
+    so a ``weights_only`` load can restore them and a resumed run draws the same numbers.
+    """
     np_state = np.random.get_state()
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
@@ -74,6 +82,9 @@ def capture_rng_state() -> dict[str, Any]:
 
 
 def restore_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`capture_rng_state` captured (an empty state is a no-op; the CUDA part
+    only when CUDA is available).
+    """
     if not state:
         return
     torch.set_rng_state(state["torch"])

@@ -15,7 +15,12 @@ import tomllib
 
 from core.errors import DataError, ReconError
 from core.models.registry import ModelConfig
-from core.spec import CE_WEIGHT_BY_CLASS_SET, DEFAULT_THRESHOLD, IOU_THRESHOLDS, VIEWS_PER_OBJECT
+from core.spec import (
+    CE_WEIGHT_BY_CLASS_SET,
+    DEFAULT_THRESHOLD,
+    IOU_THRESHOLDS,
+    VIEWS_PER_OBJECT,
+)
 from core.taxonomy import ALL_CLASSES, SEVEN_CLASSES, resolve_classes
 
 Views = Union[str, int]  # "all" | 1..VIEWS_PER_OBJECT
@@ -69,6 +74,11 @@ class ConfigError(ReconError, ValueError):
 @dataclass
 class TrainConfig:
     # what to train
+    """Every setting of a training run, validated on construction (``ConfigError`` names the
+    first bad field); stored in ``config.json`` and in every checkpoint so a run can be resumed
+    or reproduced from the file alone.
+    """
+
     model: str = "proposed"  # "baseline" | "proposed"
     classes: list[str] = field(default_factory=lambda: resolve_classes("13"))
     encoder: str = "fast"  # "fast" | "r2n2"
@@ -151,6 +161,7 @@ class TrainConfig:
 
     @property
     def run_dir(self) -> Path:
+        """The run's folder, ``out_dir/name`` (see ``core.train.run_folder.RunFolder``)."""
         return Path(self.out_dir) / self.name
 
     def model_config(self) -> ModelConfig:
@@ -160,6 +171,7 @@ class TrainConfig:
                            fusion=self.fusion, dropout=self.dropout, width_scale=self.width_scale)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (tuples as lists) for ``config.json`` and checkpoints."""
         d = asdict(self)
         d["split_ratios"] = list(self.split_ratios)
         d["thresholds"] = list(self.thresholds)
@@ -175,6 +187,7 @@ class TrainConfig:
         return cls(**data)
 
     def replace(self, **changes: Any) -> "TrainConfig":
+        """A validated copy with ``changes`` applied (ConfigError naming a bad field)."""
         return TrainConfig.from_dict({**self.to_dict(), **changes})
 
 
@@ -356,4 +369,5 @@ def paper_config(num_classes: int = 13, model: str = "proposed", **overrides: An
 
 
 def cpu_small_config(model: str = "proposed", **overrides: Any) -> TrainConfig:
+    """The ``cpu-small`` preset for ``model`` with ``overrides`` (a quick CPU run)."""
     return build_train_config(preset="cpu-small", model=model, **overrides)

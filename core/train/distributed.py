@@ -19,6 +19,8 @@ from torch.utils.data import Sampler
 
 @dataclass
 class DistInfo:
+    """This process's place in a ``torchrun`` job (rank 0 of 1 when not distributed)."""
+
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
@@ -26,10 +28,12 @@ class DistInfo:
 
     @property
     def is_main(self) -> bool:
+        """True on rank 0, the process that logs and writes files."""
         return self.rank == 0
 
     @property
     def enabled(self) -> bool:
+        """True when more than one process trains together."""
         return self.world_size > 1
 
 
@@ -49,11 +53,13 @@ def init_distributed(device_type: str) -> DistInfo:
 
 
 def shutdown_distributed(info: DistInfo) -> None:
+    """Leave the process group, if this process created it."""
     if info.initialized_here and dist.is_initialized():
         dist.destroy_process_group()
 
 
 def barrier(info: DistInfo) -> None:
+    """Wait for every rank (no-op for a single process)."""
     if info.enabled:
         dist.barrier()
 
@@ -79,6 +85,7 @@ def gather_objects(obj: Any, info: DistInfo) -> list[Any]:
 
 
 def broadcast_object(obj: Any, info: DistInfo) -> Any:
+    """Rank 0's ``obj`` on every rank (pickled; no-op for a single process)."""
     if not info.enabled:
         return obj
     box = [obj]
@@ -101,6 +108,9 @@ class ResumableShardSampler(Sampler):
         self.start = 0
 
     def set_epoch(self, epoch: int, start: int = 0) -> None:
+        """Draw ``epoch``'s order next, skipping its first ``start`` positions of this rank's shard
+        (a run resumed mid-epoch continues exactly where it stopped).
+        """
         self.epoch = int(epoch)
         self.start = int(start)
 
@@ -115,6 +125,7 @@ class ResumableShardSampler(Sampler):
         return order
 
     def shard_size(self) -> int:
+        """Items per rank in a full epoch (the length rounded up to a multiple of the world size)."""
         return -(-self.length // self.world_size)
 
     def __len__(self) -> int:

@@ -82,9 +82,11 @@ def _known(cls: type, record: dict[str, Any]) -> dict[str, Any]:
 class TrainCallback(Protocol):
     """Implement any subset; the trainer calls what exists."""
 
-    def on_step(self, event: StepEvent) -> None: ...
+    def on_step(self, event: StepEvent) -> None:
+        """Called on rank 0 after every optimiser step."""
 
-    def on_epoch(self, event: EpochEvent) -> None: ...
+    def on_epoch(self, event: EpochEvent) -> None:
+        """Called on rank 0 after each epoch's validation and checkpoint."""
 
 
 def dispatch(callbacks: Sequence[Any], hook: str, event: Any) -> None:
@@ -104,10 +106,12 @@ class ProgressBridge:
         self.run_dir = str(run_dir)
 
     def on_step(self, e: StepEvent) -> None:
+        """Report the step as progress (done = steps so far of the run's total)."""
         report(self.progress, e.step, e.total_steps, f"epoch {e.epoch + 1}", event=e,
                kind="step", epoch=e.epoch, step=e.step, loss=e.loss, img_s=round(e.images_per_s, 1))
 
     def on_epoch(self, e: EpochEvent) -> None:
+        """Report the finished epoch with its validation numbers."""
         metrics: dict[str, Any] = {"kind": "epoch", "epoch": e.epoch, "step": e.step, "train_loss": e.train_loss, "run_dir": self.run_dir}
         for key in ("val_loss", "val_iou", "val_iou_class_mean", "val_accuracy"):
             value = getattr(e, key)
@@ -131,10 +135,12 @@ class JsonlLogger:
             f.write(json.dumps({"time": round(time.time(), 3), **record}) + "\n")
 
     def on_step(self, e: StepEvent) -> None:
+        """Log every ``every``-th step and the last step of each epoch."""
         if e.step % self.every == 0 or e.step_in_epoch == e.steps_per_epoch:
             self.write(e.as_metrics())
 
     def on_epoch(self, e: EpochEvent) -> None:
+        """Log every epoch's record."""
         self.write(e.as_metrics())
 
 
@@ -149,12 +155,14 @@ class TensorBoardLogger:
         self.writer = SummaryWriter(str(log_dir))
 
     def on_step(self, e: StepEvent) -> None:
+        """Write the step's losses (total, BCE and, with a classifier, CE)."""
         self.writer.add_scalar("train/loss", e.loss, e.step)
         self.writer.add_scalar("train/bce", e.bce, e.step)
         if e.ce is not None:
             self.writer.add_scalar("train/ce", e.ce, e.step)
 
     def on_epoch(self, e: EpochEvent) -> None:
+        """Write the epoch's validation loss, IoU per threshold and accuracy."""
         if e.val_loss is not None:
             self.writer.add_scalar("val/loss", e.val_loss, e.step)
         for t, v in e.val_iou_at.items():
@@ -164,6 +172,7 @@ class TensorBoardLogger:
         self.writer.flush()
 
     def close(self) -> None:
+        """Flush and close the event file."""
         self.writer.close()
 
 

@@ -40,14 +40,6 @@ from core.train.checkpoint import (
     save_checkpoint,
 )
 from core.train.config import TrainConfig
-from core.train.run_folder import (  # noqa: F401  (RUN_CONTROL_FIELDS: re-exported)
-    RESUME_MAY_CHANGE,
-    RUN_CONTROL_FIELDS,
-    RunFolder,
-    merge_resume,
-    read_resume_checkpoint,
-    resolve_splits,
-)
 from core.train.distributed import (
     DistInfo,
     ResumableShardSampler,
@@ -66,6 +58,14 @@ from core.train.events import (
     make_tensorboard_logger,
     wait_if_paused,
 )
+from core.train.run_folder import (  # noqa: F401  (RUN_CONTROL_FIELDS: re-exported)
+    RESUME_MAY_CHANGE,
+    RUN_CONTROL_FIELDS,
+    RunFolder,
+    merge_resume,
+    read_resume_checkpoint,
+    resolve_splits,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ class TrainingDiverged(ReconError):
 
 @dataclass
 class TrainResult:
+    """Where a finished (or time-capped) run left its files, and how far it got."""
+
     run_dir: Path
     last_path: Path
     best_path: Optional[Path]
@@ -150,6 +152,7 @@ def make_optimizer(params, lr: float, weight_decay: float = 0.0) -> torch.optim.
 
 
 def seed_everything(seed: int) -> None:
+    """Seed Python, numpy and torch from one integer (numpy's seed taken modulo 2³²)."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -487,6 +490,12 @@ class Trainer:
             raise Cancelled(f"training cancelled; resumable checkpoint {self.last_path}")
 
     def fit(self) -> TrainResult:
+        """Run the epochs left (all, or the rest of a resumed run) and return a :class:`TrainResult`.
+
+        Raises ``Cancelled`` (last.pt is resumable), ``TrainingDiverged`` on a non-finite loss,
+        ``OutputError`` if a checkpoint cannot be written; the deterministic-algorithms setting and
+        the process group are restored on every exit.
+        """
         cfg = self.cfg
         deterministic_before = torch.are_deterministic_algorithms_enabled()
         if cfg.deterministic and self.device.type == "cpu":
@@ -572,5 +581,15 @@ class Trainer:
 
 def train(cfg: TrainConfig, progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
           callbacks: Sequence[Any] | None = None, pause: threading.Event | None = None) -> TrainResult:
-    """Train (or resume, when ``cfg.resume`` names a last.pt) and return where the results are."""
+    """Train (or resume, when ``cfg.resume`` names a last.pt) and return where the results are.
+
+    ``progress`` gets one report per step and per epoch; ``cancel`` stops at the next step with
+    a resumable last.pt; ``callbacks`` receive the typed ``StepEvent``/``EpochEvent``;
+    ``pause`` (set = paused) holds the loop between steps.
+
+    Raises ``DataError`` for a missing or damaged data set (naming the file),
+    ``CheckpointError`` for a resume checkpoint that does not fit the data or the config,
+    ``TrainingDiverged`` on a non-finite loss, ``OutputError`` when a file cannot be written,
+    ``Cancelled`` when cancelled, and ValueError when no data set is given.
+    """
     return Trainer(cfg, progress, cancel, callbacks or (), pause).fit()
