@@ -17,6 +17,7 @@ from core.taxonomy import resolve_classes
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``synth`` to the ``recon`` subcommands."""
     parser = subparsers.add_parser(
         "synth",
         help="generate a procedural ShapeNet stand-in (R2N2 layout)",
@@ -35,6 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    """Generate the procedural data set as the flags say; 0 when done."""
     precheck_output_dir(args.out)  # an existing file or an unwritable place: refused before generating
     try:
         classes = resolve_classes(args.classes)
