@@ -1,4 +1,4 @@
-"""`recon train`: train the baseline or the proposed model on an R2N2-layout data set.
+"""`recon train`: train a registered model (core.models.registry) on an R2N2-layout data set.
 
 Flags override a TOML config file (``--config``), which overrides a preset (``--preset``).
 Multi-GPU / multi-node: ``torchrun --nproc-per-node N -m core.cli train ...``.
@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
     p = subparsers.add_parser(
         "train",
-        help="train the baseline or the proposed model",
+        help=f"train a model ({', '.join(model_names())})",
         description="Train a single-view reconstruction model. Writes OUT/{last.pt,best.pt,metrics.jsonl,splits.json,config.json}. "
         "--resume OUT/last.pt continues a run exactly where it stopped.",
     )
@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
     p.add_argument("--ce-weight", type=float, metavar="A", help="a in a·CE + b·BCE (default 0.05; 0.001 with --classes 7)")
     p.add_argument("--bce-weight", type=float, metavar="B", help="b in a·CE + b·BCE (default 1)")
-    p.add_argument("--fusion", choices=option_values("fusion"), help="how the proposed model joins its embeddings")
+    p.add_argument("--fusion", choices=option_values("fusion"), help="how a model with two embeddings joins them (models that have this option)")
     p.add_argument("--embed-dim", type=int, choices=option_values("embed_dim"))
     p.add_argument("--encoder", choices=option_values("encoder"), help="image encoder (default fast)")
     p.add_argument("--dropout", type=float, help="dropout before the class logits")

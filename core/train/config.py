@@ -79,9 +79,9 @@ class TrainConfig:
     or reproduced from the file alone.
     """
 
-    model: str = "proposed"  # "baseline" | "proposed"
+    model: str = "proposed"  # a registered model name (core.models.registry)
     classes: list[str] = field(default_factory=lambda: resolve_classes("13"))
-    encoder: str = "fast"  # "fast" | "r2n2"
+    encoder: str = "fast"  # one of the model descriptor's encoder options
     embed_dim: int = 128
     fusion: str = "concat"
     dropout: float = 0.0
