@@ -90,3 +90,14 @@ def test_shard_sampler_partitions_each_epoch_and_resumes_mid_epoch():
     assert [i for i, _ in a] == ia[2:] and all(e == 3 for _, e in a)
     odd = ResumableShardSampler(5, False, seed=0, rank=1, world_size=2)
     assert len(odd) == 3 and [i for i, _ in odd] == [1, 3, 0]  # padded like DistributedSampler
+
+
+def test_one_process_shard_sampler_visits_what_the_epoch_sampler_visits():
+    from core.data.dataset import EpochSampler
+
+    plain = EpochSampler(17, True, seed=5, start_epoch=2)
+    shard = ResumableShardSampler(17, True, seed=5)
+    for epoch in (2, 3):
+        shard.set_epoch(epoch)
+        assert list(plain) == list(shard)  # the same (index, epoch) pairs: one order rule
+    assert [i for i, _ in EpochSampler(6, False)] == list(range(6))

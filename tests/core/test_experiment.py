@@ -99,3 +99,17 @@ def test_gpu_preset_fits_ten_minutes_and_the_report_names_the_preset(smoke):
     result, _, _ = smoke
     assert "Preset run: **`smoke`**" in result.report_path.read_text()
     assert "`paper`" in result.report_path.read_text() and "`gpu`" in result.report_path.read_text()
+
+
+def test_run_labels_come_from_the_model_registry():
+    from core.experiment import RunSpec
+    from core.models.proposed import ProposedModel
+    from core.models.registry import get_descriptor, register_model, unregister_model
+
+    register_model("plain-toy", ProposedModel, label="Plain toy", options={"encoder": ("fast",)})
+    try:
+        assert RunSpec("t", "plain-toy", "7").label == "Plain toy, 7 classes"  # no fusion option: none shown
+    finally:
+        unregister_model("plain-toy")
+    proposed = RUN_BY_KEY["proposed-13-128-sum"].label
+    assert proposed.startswith(get_descriptor("proposed").label) and "128 sum" in proposed and "13 classes" in proposed
