@@ -254,7 +254,7 @@ class Trainer:
             from core.io.atomic import prepare_output_dir
 
             prepare_output_dir(self.run_dir)  # one line naming the folder if it cannot be made
-            split_path = self.run_dir / "splits.json"
+            split_path = self.folder.splits
             if not cfg.split_file:
                 from core.data.splits import save_splits
 
@@ -262,7 +262,7 @@ class Trainer:
                 self.cfg = cfg = cfg.replace(split_file=str(split_path))
         barrier(self.dist)
         if not self.dist.is_main and not cfg.split_file:
-            self.cfg = cfg = cfg.replace(split_file=str(self.run_dir / "splits.json"))
+            self.cfg = cfg = cfg.replace(split_file=str(self.folder.splits))
 
         torch.manual_seed(cfg.seed)
         self.model_config = cfg.model_config()
@@ -306,17 +306,17 @@ class Trainer:
         self._tb = None
         if self.dist.is_main:
             if resume_payload is None:
-                (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)  # a fresh run starts a fresh log
-            self.callbacks.append(JsonlLogger(self.run_dir / "metrics.jsonl", cfg.log_every_steps))
+                self.folder.metrics.unlink(missing_ok=True)  # a fresh run starts a fresh log
+            self.callbacks.append(JsonlLogger(self.folder.metrics, cfg.log_every_steps))
             if cfg.tensorboard:
-                self._tb = make_tensorboard_logger(self.run_dir / "tensorboard")
+                self._tb = make_tensorboard_logger(self.folder.tensorboard)
                 if self._tb is not None:
                     self.callbacks.append(self._tb)
             self.callbacks.append(ProgressBridge(progress, self.run_dir))
             self.callbacks.extend(callbacks)
             from core.io.atomic import write_text
 
-            write_text(self.run_dir / "config.json", json.dumps(self.cfg.to_dict(), indent=1))
+            write_text(self.folder.config, json.dumps(self.cfg.to_dict(), indent=1))
             if resume_payload is not None:
                 self.callbacks[0].write({"kind": "resume", "epoch": self.epoch, "step": self.global_step, "from": str(cfg.resume)})
 
