@@ -82,6 +82,8 @@ def check_args(args: argparse.Namespace) -> str | None:
     """A one-line problem with the command line, or None."""
     for slot in ("baseline", "proposed"):
         path = getattr(args, f"checkpoint_{slot}")
+        if path and os.path.isdir(path):
+            return f"{path}: {slot} checkpoint is a folder, not a checkpoint file"
         if path and not os.path.isfile(path):
             return f"{path}: {slot} checkpoint not found"
     if args.image and not os.path.exists(args.image):
