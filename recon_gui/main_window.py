@@ -262,8 +262,9 @@ class MainWindow(PictureInput, QMainWindow):
         self.comparison.set_input_camera(result.camera)
         occupancies = {slot: (p.occupancy if p is not None else None) for slot, p in result.predictions.items()}
         self.comparison.show_results(occupancies, result.ground_truth, dict(result.messages))
+        fed = self.crop.fed_description(result.request)  # the thumbnail is what the models were given
         self.comparison.show_picture(array_to_pixmap(result.thumbnail), not shows_truth(state),
-                                     "no ground truth: the picture as given")
+                                     f"no ground truth: {fed}", side_caption=fed)
         self._render_texts()
         self.last_show_ms = (time.perf_counter() - started) * 1e3  # UI-thread cost of drawing a result
         if self._drop_time is not None:

@@ -59,10 +59,14 @@ class ComparisonPanes:
                                   scale=scale if scale > 1 else None)
         return np.asarray(shot)
 
-    def show_picture(self, pixmap: QPixmap | None, instead_of_truth: bool, caption: str = "") -> None:
+    def show_picture(self, pixmap: QPixmap | None, instead_of_truth: bool, caption: str = "",
+                     side_caption: str = "") -> None:
         """The input picture: in place of the truth view when there is no ground truth, else in
-        the grid's free cell (if the panes are in a grid)."""
+        the grid's free cell (if the panes are in a grid). ``side_caption`` says what the
+        picture is in the free cell (e.g. a cut-out rather than the picture as given)."""
         self.side_picture.set_picture(pixmap)
+        if side_caption:
+            self.side_picture.caption.setText(side_caption)
         self.picture_pane.set_picture(pixmap)
         if instead_of_truth:
             self.picture_pane.caption.setText(caption or "no ground truth for this picture")

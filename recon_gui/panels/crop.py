@@ -93,6 +93,13 @@ class CropSelector(QObject):
         return False
 
 
+FED_WORDS = {  # CutOut.method -> what the models were given
+    "grabcut": "the object cut out of the rectangle",
+    "alpha": "the rectangle, with the picture's own alpha",
+    "crop": "the rectangle, cropped (no cut-out)",
+}
+
+
 @dataclass
 class Original:
     """The picture as the person gave it (what every crop is taken from)."""
@@ -151,6 +158,13 @@ class CropController(QObject):
         # no alpha and no plain backdrop: the models saw the whole scene; say what helps
         busy = "whole picture as it is" in (result.background_note or "")
         self.panel.crop_hint.setText(BUSY_HINT if busy else self.panel.CROP_HINT)
+
+    def fed_description(self, request) -> str:
+        """What the models were given for ``request``, in a few words (the picture panes'
+        caption): our cut-out, the plain crop of the rectangle, or the picture as given."""
+        if self._cut_image is None or request.image is not self._cut_image or self.cut is None:
+            return "the picture as given"
+        return FED_WORDS.get(self.cut.method, "the rectangle of the picture")
 
     # ------------------------------------------------------------------ actions
     def crop(self, box: CropBox) -> None:

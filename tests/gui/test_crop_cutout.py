@@ -81,11 +81,14 @@ def test_rectangle_on_a_cluttered_photo_cuts_out_the_chair(qtbot, window):
     # the original stays on screen, with the rectangle drawn on it
     assert "cut out" in panel.source_caption.text()
     assert orange_pixels(label) > 100 and panel.whole_button.isEnabled()
+    # the picture pane (and so the exported figure) says it shows the cut-out, not the photo as given
+    assert window.comparison.pane_texts("input") == ("Input picture", "no ground truth: the object cut out of the rectangle")
 
     # back to the whole picture
     whole = wait_for_result(qtbot, window, lambda: qtbot.mouseClick(panel.whole_button, Qt.MouseButton.LeftButton))
     assert Path(whole.request.image) == PHOTO and window.crop.box is None
     assert orange_pixels(label) == 0 and not panel.whole_button.isEnabled()
+    assert window.comparison.pane_texts("input")[1] == "no ground truth: the picture as given"
     wait_idle(qtbot, window)
 
 
