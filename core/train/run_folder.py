@@ -107,6 +107,15 @@ class RunFolder:
         """True if a run (finished, stopped or running) has written here."""
         return bool(self.run_files())
 
+    def is_resumable(self) -> bool:
+        """True if the run here can be continued: its ``last.pt`` exists."""
+        return self.last.is_file()
+
+    def is_unfinished(self) -> bool:
+        """True if a run started here but died before writing any checkpoint (only its
+        config/metrics are left: nothing to resume, nothing to predict with)."""
+        return self.holds_run() and not self.last.is_file() and not self.best.is_file()
+
     def checkpoint(self, prefer_last: bool = False) -> Path | None:
         """best.pt (the best validation epoch) else last.pt, or last.pt first with ``prefer_last``
         (after a cancel: the one that resumes); None if neither exists."""
@@ -132,13 +141,21 @@ class RunFolder:
         """Raise RunFolderError if a new run here would overwrite an earlier run's files.
 
         ``overwrite`` allows it; ``option`` names the setting in the message (CLI flag or GUI field).
-        Also refuses a path that exists and is not a folder.
+        Also refuses a path that exists and is not a folder. The advice only names what works:
+        ``--resume`` only when ``last.pt`` exists; a run that died before its first checkpoint
+        is called unfinished and only ``--overwrite`` / ``--fresh-name`` are offered.
         """
         if self.path.exists() and not self.path.is_dir():
             raise RunFolderError(self.path, f"exists and is not a folder (given as {option})")
         if overwrite or not self.holds_run():
             return
         names = ", ".join(p.name for p in self.run_files())
+        if self.is_unfinished():
+            raise RunFolderError(self.path, f"holds an unfinished run with no checkpoint ({names}); "
+                                            f"use --overwrite to start again or --fresh-name (or choose another {option})")
+        if not self.is_resumable():  # best.pt only: weights, no optimizer state to continue from
+            raise RunFolderError(self.path, f"already holds a run ({names}) that cannot be resumed (no {LAST_FILE}); "
+                                            f"pass --overwrite to replace it, --fresh-name, or choose another {option}")
         raise RunFolderError(self.path, f"already holds a run ({names}); resume it with --resume {self.last}, "
                                         f"pass --overwrite to replace it, or choose another {option}")
 

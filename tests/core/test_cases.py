@@ -205,6 +205,25 @@ def _k03(w, t, mp):
     return ["train", "--data", str(w.data), "--preset", "smoke", "--config", str(t / "ratios.toml"), "--out", str(t / "EMPTY3" / "run"), "--quiet"]
 
 
+def _k03_check(w, t, out, err):
+    """The run died before its first checkpoint; running the same command again is refused with
+    advice that works (no --resume of a last.pt that does not exist)."""
+    import contextlib
+    import io
+
+    from core.train.run_folder import RunFolder
+
+    folder = RunFolder(t / "EMPTY3" / "run")
+    assert folder.holds_run() and not folder.last.exists(), sorted(p.name for p in folder.path.iterdir())
+    again = io.StringIO()
+    with contextlib.redirect_stderr(again):
+        rc = main(["train", "--data", str(w.data), "--preset", "smoke", "--config", str(t / "ratios.toml"),
+                   "--out", str(folder.path), "--quiet"])
+    line = again.getvalue().strip()
+    assert rc == 2 and "\n" not in line, line
+    assert "unfinished run with no checkpoint" in line and "--overwrite" in line and "--resume" not in line, line
+
+
 def _x11(w, t, mp):
     (t / "existing_file.txt").write_text("keep me\n")
     return ["experiment", "--preset", "cpu-small", "--data", str(w.data), "--out", str(t / "existing_file.txt")]
@@ -326,7 +345,7 @@ CASE_TABLE = [
          check=lambda w, t, o, e: (t / "existing_file.txt").read_text() == "keep me\n" or pytest.fail("file changed")),
     Case("O04", _o04, names=lambda w, t: ["FULL/pred/chair_render_137"], words=("no space left",)),
     Case("W02", _w02, names=lambda w, t: ["existing_dir"], words=("folder",), check=_w02_check),
-    Case("K03", _k03, names=lambda w, t: ["EMPTY3/run/"], words=("no space left",)),
+    Case("K03", _k03, names=lambda w, t: ["EMPTY3/run/"], words=("no space left",), check=_k03_check),
     Case("X11", _x11, names=lambda w, t: ["existing_file.txt"],
          check=lambda w, t, o, e: (t / "existing_file.txt").read_text() == "keep me\n" or pytest.fail("file changed")),
     Case("D08", _bv("bv_translate_nan.binvox"), names=lambda w, t: ["model.binvox", "translate"]),

@@ -82,6 +82,45 @@ def test_new_run_refuses_a_folder_holding_a_run(run_b, tiny_synth_root, capsys):
     assert _digest(run_b) == before
 
 
+def test_refusal_advice_names_only_what_works(tmp_path):
+    """A run that died before its first checkpoint has no last.pt: --resume is never advised."""
+    unfinished = RunFolder(tmp_path / "u")
+    unfinished.path.mkdir()
+    for f in (unfinished.config, unfinished.splits, unfinished.metrics):
+        f.write_text("{}")
+    assert unfinished.holds_run() and unfinished.is_unfinished() and not unfinished.is_resumable()
+    with pytest.raises(RunFolderError) as info:
+        unfinished.check_new_run()
+    msg = str(info.value)
+    assert "unfinished run with no checkpoint" in msg and "--overwrite" in msg and "--fresh-name" in msg
+    assert "--resume" not in msg and "last.pt" not in msg
+    resumable = RunFolder(tmp_path / "r")
+    resumable.path.mkdir()
+    resumable.metrics.write_text("")
+    resumable.last.write_bytes(b"x")
+    assert resumable.is_resumable() and not resumable.is_unfinished()
+    with pytest.raises(RunFolderError, match=f"--resume {resumable.last}"):
+        resumable.check_new_run()
+    best_only = RunFolder(tmp_path / "b")
+    best_only.path.mkdir()
+    best_only.best.write_bytes(b"x")
+    with pytest.raises(RunFolderError) as info:
+        best_only.check_new_run()
+    assert "--resume" not in str(info.value) and "cannot be resumed" in str(info.value)
+
+
+def test_cli_refuses_an_unfinished_run_with_working_advice(tiny_synth_root, tmp_path, capsys):
+    out = tmp_path / "DIED"
+    out.mkdir()
+    (out / "config.json").write_text("{}")
+    (out / "metrics.jsonl").write_text("")
+    capsys.readouterr()
+    assert cli_main(["train", "--data", str(tiny_synth_root), "--out", str(out), *SMOKE]) == 2
+    line = _one_error_line(capsys.readouterr().err, str(out), "unfinished run with no checkpoint", "--fresh-name")
+    assert "--resume" not in line
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "metrics.jsonl"]
+
+
 def test_overwrite_and_fresh_name(run_b, tiny_synth_root, tmp_path, capsys):
     import shutil
 
