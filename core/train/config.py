@@ -13,12 +13,15 @@ from typing import Any, Union
 
 import tomllib
 
+from core.data.splits import DEFAULT_RATIOS
 from core.errors import DataError, ReconError
 from core.models.registry import ModelConfig
 from core.spec import (
+    BCE_WEIGHT,
     CE_WEIGHT_BY_CLASS_SET,
     DEFAULT_THRESHOLD,
     IOU_THRESHOLDS,
+    LEARNING_RATE,
     VIEWS_PER_OBJECT,
 )
 from core.taxonomy import ALL_CLASSES, SEVEN_CLASSES, resolve_classes
@@ -27,16 +30,14 @@ Views = Union[str, int]  # "all" | 1..VIEWS_PER_OBJECT
 
 # Presets reproduce the paper's settings or make CPU work practical. Keys are TrainConfig fields.
 PRESETS: dict[str, dict[str, Any]] = {
-    # "Single-view 3D reconstruction supported by classification": Adam lr 1e-3, a=0.05, b=1 (13 classes)
-    "paper-13": {"classes": "13", "epochs": 150, "batch_size": 64, "lr": 1e-3, "ce_weight": 0.05, "bce_weight": 1.0, "views": "all", "encoder": "r2n2"},
-    # the 7-class setting uses a much smaller classification weight
-    "paper-7": {"classes": "7", "epochs": 150, "batch_size": 64, "lr": 1e-3, "ce_weight": 0.001, "bce_weight": 1.0, "views": "all", "encoder": "r2n2"},
+    # "Single-view 3D reconstruction supported by classification": Adam, the paper's a and b (core.spec)
+    **{f"paper-{n}": {"classes": n, "epochs": 150, "batch_size": 64, "lr": LEARNING_RATE, "ce_weight": CE_WEIGHT_BY_CLASS_SET[n],
+                      "bce_weight": BCE_WEIGHT, "views": "all", "encoder": "r2n2"} for n in ("13", "7")},
     # a few minutes on a laptop CPU: fast encoder, a subset of views per object per epoch
-    "cpu-small": {"epochs": 8, "batch_size": 32, "lr": 1e-3, "views": 4, "val_views": 2, "encoder": "fast", "num_workers": 0},
+    "cpu-small": {"epochs": 8, "batch_size": 32, "lr": LEARNING_RATE, "views": 4, "val_views": 2, "encoder": "fast", "num_workers": 0},
     # seconds: smoke tests and demos of the pipeline, not of accuracy
     "smoke": {"epochs": 1, "batch_size": 8, "views": 1, "val_views": 1, "encoder": "fast", "num_workers": 0, "max_steps_per_epoch": 2},
 }
-DEFAULT_CE_WEIGHT = CE_WEIGHT_BY_CLASS_SET  # the paper's a, by class set (core.spec)
 
 LR_SCHEDULES = ("constant", "cosine", "onecycle")
 
@@ -90,7 +91,7 @@ class TrainConfig:
     data_root: str = ""
     split_file: str | None = None  # JSON from core.data.splits; made from split_seed/ratios if None
     split_seed: int = 0
-    split_ratios: tuple[float, float, float] = (0.75, 0.05, 0.2)
+    split_ratios: tuple[float, float, float] = DEFAULT_RATIOS
     views: Views = "all"  # train views per object per epoch
     val_views: Views = 4  # fixed views per val object
     augment: bool = True
@@ -98,10 +99,10 @@ class TrainConfig:
     # optimisation
     epochs: int = 150
     batch_size: int = 64
-    lr: float = 1e-3
+    lr: float = LEARNING_RATE
     weight_decay: float = 0.0
-    ce_weight: float = 0.05  # a in a·CE + b·BCE (proposed only)
-    bce_weight: float = 1.0  # b
+    ce_weight: float = CE_WEIGHT_BY_CLASS_SET["13"]  # a in a·CE + b·BCE (models with a classifier)
+    bce_weight: float = BCE_WEIGHT  # b
     max_steps_per_epoch: int = 0  # 0 = the whole epoch
     lr_schedule: str = "constant"  # "constant" | "cosine" (to 1% of lr) | "onecycle" (rise to lr over 30%, cosine down)
     warmup_steps: int = 0  # linear warm-up from lr/100 over the first N steps (constant / cosine)
@@ -325,8 +326,8 @@ def build_train_config(preset: str | None = None, config_file: str | Path | None
     number, got nan``) when it came from ``overrides``, or ``DataError`` naming the TOML file
     and key when it came from ``config_file``.
 
-    The class-loss weight follows the paper unless set explicitly: 0.05 for the 13 classes,
-    0.001 for the 7-class subset. A TOML file may name its own ``preset``.
+    The class-loss weight follows the paper unless set explicitly (``core.spec``:
+    ``CE_WEIGHT_BY_CLASS_SET``, 0.05 for the 13 classes, 0.001 for the 7-class subset). A TOML file may name its own ``preset``.
     """
     values: dict[str, Any] = {}
     file_values = load_toml(config_file) if config_file else {}
@@ -344,9 +345,9 @@ def build_train_config(preset: str | None = None, config_file: str | Path | None
         except (AttributeError, KeyError, TypeError, ValueError):
             names = set()  # a bad class list: TrainConfig below reports it, naming where it came from
         if names == set(SEVEN_CLASSES):
-            values["ce_weight"] = DEFAULT_CE_WEIGHT["7"]
+            values["ce_weight"] = CE_WEIGHT_BY_CLASS_SET["7"]
         elif names == set(ALL_CLASSES):
-            values["ce_weight"] = DEFAULT_CE_WEIGHT["13"]
+            values["ce_weight"] = CE_WEIGHT_BY_CLASS_SET["13"]
     for key in ("data_root", "out_dir", "split_file", "resume"):
         if values.get(key) is not None and isinstance(values[key], Path):
             values[key] = str(values[key])
