@@ -9,6 +9,8 @@ synchronous keeps the threshold slider live without stale-result bookkeeping.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +53,19 @@ def fit_linked_camera(camera, views, turntable: bool = False) -> float | None:
     camera.SetViewAngle(fit.view_angle_deg)
     camera.SetWindowCenter(*fit.window_centre)
     return fit.view_angle_deg
+
+
+MESSAGE_CHAR_PX = 8  # width of a character of the views' messages (font size 9), with room to spare
+_PATH = re.compile(r"(?<![^\s'\"(])(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"]+)*[\\/]([^\s\\/:'\"]+)")
+
+
+def fit_message(text: str, width_px: int, char_px: int = MESSAGE_CHAR_PX) -> str:
+    """``text`` for a view ``width_px`` wide: every path cut to its file name (the person knows
+    which folder they opened), each line wrapped at words to fit the width."""
+    text = _PATH.sub(lambda m: m.group(1), text)
+    columns = max(12, int(width_px) // char_px)
+    return "\n".join(textwrap.fill(line, columns, break_long_words=True) if line else line
+                     for line in text.splitlines())
 
 
 @dataclass
@@ -104,6 +119,8 @@ class Viewport(QWidget):
         self.plotter.installEventFilter(self)
         self.plotter.set_background(theme.background_3d)
         self._message_actor = None
+        self._message = ""  # the message as given (full paths); shown_message is what is drawn
+        self.shown_message = ""
         self._lut: pv.LookupTable | None = None
         self._scalar_bar = None
         self._legend_actors: list = []
@@ -118,6 +135,8 @@ class Viewport(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.plotter and event.type() == QEvent.Type.Resize:
+            if self._message and fit_message(self._message, self.plotter.width()) != self.shown_message:
+                self._show_message(self._message)  # re-wrapped to the new width (drawn with the next render)
             self.resized.emit()
         return super().eventFilter(watched, event)
 
@@ -273,9 +292,16 @@ class Viewport(QWidget):
                                                              color=colour, name=f"legend{i}", render=False))
 
     def _show_message(self, text: str) -> None:
+        """Draw ``text`` in the view's corner, paths cut to file names and wrapped to the view's
+        width (VTK shrinks a line wider than the view until nothing is drawn); the text as
+        given, full paths included, is the view's tooltip."""
         if self._message_actor is not None:
             self.plotter.remove_actor(self._message_actor, render=False)
             self._message_actor = None
+        self._message = text
+        self.plotter.setToolTip(text)
+        text = fit_message(text, self.plotter.width())
+        self.shown_message = text
         if text:
             self._message_actor = self.plotter.add_text(text, position="upper_left", font_size=9,
                                                         color=self.theme.text_colour, name="message",

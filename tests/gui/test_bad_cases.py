@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from core.taxonomy import NAME_TO_SYNSET
+from recon_gui.export import differs_from_background
 from tests.gui.gui_helpers import (
     assert_views_rendered,
+    background_rgb,
     sample_image,
     wait_for_result,
     wait_idle,
@@ -48,6 +50,14 @@ def test_gui10_malformed_binvox_header_keeps_the_predictions(qtbot, window, samp
     assert "Error" not in truth.state.message  # plain words, no raw exception name
     assert "model.binvox" in window.statusBar().currentMessage() and not window.error_dialogs
     assert_views_rendered(window, keys=("baseline", "proposed"))
+    # the message is really drawn in the truth pane, readable (not shrunk to nothing by a long line)
+    shot = truth.screenshot()
+    share = differs_from_background(shot, background_rgb(window))
+    print(f"truth pane {shot.shape[1]}x{shot.shape[0]} px: {share:.2%} message pixels; {truth.shown_message!r}")
+    assert share > 0.004, f"the truth pane's message is not drawn ({share:.2%} non-background)"
+    assert all(len(line) * 8 <= truth.plotter.width() for line in truth.shown_message.splitlines())
+    assert str(binvox.parent) not in truth.shown_message  # the file's name; the full path is in the tooltip
+    assert str(binvox) in truth.plotter.toolTip()
 
 
 def test_gui13_short_metadata_only_costs_the_input_camera(qtbot, window, samples_root, tmp_path):
