@@ -318,7 +318,7 @@ def prepare_image(src: ImageInput) -> PreparedImage:
         raise NoObjectError(name, "no object in the picture (it is fully transparent); nothing to reconstruct" if visible == 0
                             else f"no object in the picture (only {visible} pixel(s) are not transparent); nothing to reconstruct")
     if (h, w) == (RENDER_SIZE, RENDER_SIZE) and alpha_used:
-        return _finish(rgba, "render", prefix + "137×137 render with alpha: used as it is (R2N2 evaluation crop)")
+        return _finish(rgba, "render", prefix + f"{RENDER_SIZE}×{RENDER_SIZE} render with alpha: used as it is (R2N2 evaluation crop)")
     if alpha_used:
         return _finish(fit_to_canvas(rgba), "alpha", prefix + f"used the alpha channel: cropped to the object and scaled to {TARGET_EXTENT} px like the R2N2 renders")
     est = estimate_backdrop(rgba[..., :3])

@@ -15,6 +15,7 @@ from core.spec import (
     BCE_WEIGHT,
     CE_WEIGHT_BY_CLASS_SET,
     DEFAULT_THRESHOLD,
+    VIEWS_PER_OBJECT,
     headline_threshold,
 )
 
@@ -52,7 +53,7 @@ def render_markdown(preset: ExperimentPreset, data_root: Path, split_id: str, ou
                + ", ".join(f"`{k}`" for k in PRESETS if k != preset.name) + ".")
     out.append("")
     out.append(f"- data set: `{data_root}`; split `{split_id}` (`splits.json`), evaluated on the **test** split, "
-               f"{preset.eval_views if preset.eval_views != 'all' else 'all 24'} view(s) per object")
+               f"{preset.eval_views if preset.eval_views != 'all' else f'all {VIEWS_PER_OBJECT}'} view(s) per object")
     out.append(f"- training settings shared by all runs: `{json.dumps(preset.train)}`; class-loss weight a = "
                + ", ".join(f"{w:g} ({n} classes)" for n, w in CE_WEIGHT_BY_CLASS_SET.items()) + f", b = {BCE_WEIGHT:g}")
     import torch

@@ -165,7 +165,7 @@ def discover(root: str | Path, classes: str | Sequence[str] | None = None) -> Di
         if found:
             present.append(name)
         elif explicit:
-            raise DataError(rdir, f"no usable objects for class '{name}' (each needs 24 PNGs, {METADATA_FILE} and {VOXEL_DIR}/{synset}/<id>/{BINVOX_FILE})")
+            raise DataError(rdir, f"no usable objects for class '{name}' (each needs {VIEWS_PER_OBJECT} PNGs, {METADATA_FILE} and {VOXEL_DIR}/{synset}/<id>/{BINVOX_FILE})")
     if not objects:
         raise DataError(render_root, f"no usable objects for classes {', '.join(names)}")
 
