@@ -124,6 +124,7 @@ class Viewport(QWidget):
         self._lut: pv.LookupTable | None = None
         self._scalar_bar = None
         self._legend_actors: list = []
+        self.legend_lines: list[str] = []  # the error key drawn in the view (error mode)
         self._cut_actor = None
 
         layout = QVBoxLayout(self)
@@ -281,12 +282,14 @@ class Viewport(QWidget):
         for actor in self._legend_actors:
             self.plotter.remove_actor(actor, render=False)
         self._legend_actors = []
+        self.legend_lines = []
         c = self.error_counts
         if c is None:
             return
         lines = [(f"correct {c.true_positive}", self.theme.text_colour),
                  (f"extra {c.false_positive}", ERROR_COLOURS[FALSE_POSITIVE]),
                  (f"missing {c.false_negative}", ERROR_COLOURS[FALSE_NEGATIVE])]
+        self.legend_lines = [text for text, _colour in lines]
         for i, (text, colour) in enumerate(lines):
             self._legend_actors.append(self.plotter.add_text("\n" * i + text, position="upper_right", font_size=9,
                                                              color=colour, name=f"legend{i}", render=False))
@@ -321,11 +324,10 @@ class Viewport(QWidget):
             self.caption.setToolTip("Ground-truth voxels of the data set item.")
         else:
             self.iou = float(voxel_iou(np.asarray(occ, np.float32), np.asarray(gt, np.float32), self.threshold))
-            text = f"IoU {self.iou:.3f} @ {format_threshold(self.threshold)}"
+            # error mode: the counts are the in-view key only (coloured like the voxels, and
+            # carried by screenshots and figures), so they are not repeated here
             c = self.error_counts
-            if c is not None:
-                text += f" · correct {c.true_positive} · extra {c.false_positive} · missing {c.false_negative}"
-            self.caption.setText(text)
+            self.caption.setText(f"IoU {self.iou:.3f} @ {format_threshold(self.threshold)}")
             self.caption.setToolTip(f"Voxel IoU against the ground truth at occupancy threshold {format_threshold(self.threshold)}; "
                                     f"{self.occupied_count} voxels occupied."
                                     + (" Errors: grey = correct, red = extra (predicted, not in the truth), "

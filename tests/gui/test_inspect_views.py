@@ -59,8 +59,11 @@ def test_error_view_colours_both_models_against_the_truth(qtbot, chair_window):
         occ = result.predictions[slot].occupancy
         expected = count_errors(occ, gt, t)
         assert view.mode == "error" and view.error_counts == expected
-        assert (f"correct {expected.true_positive} · extra {expected.false_positive} · "
-                f"missing {expected.false_negative}") in view.caption.text()
+        # the counts once: the key drawn in the view (exports carry it), not again in the caption
+        assert view.legend_lines == [f"correct {expected.true_positive}", f"extra {expected.false_positive}",
+                                     f"missing {expected.false_negative}"]
+        assert view.caption.text().startswith("IoU ") and "correct" not in view.caption.text()
+        assert "missing" not in view.caption.text()
         assert view.dataset.n_cells == expected.predicted  # correct + extra drawn solid
         ghost = 0 if view.ghost_dataset is None else view.ghost_dataset.n_cells
         assert ghost == expected.false_negative  # missing ones as the ghost
