@@ -35,7 +35,7 @@ from recon_gui.panels.view_geometry import (
     MODE_TIPS,
     SlicePlane,
 )
-from recon_gui.panels.viewport import Viewport, fit_linked_camera
+from recon_gui.panels.viewport import Viewport, ViewState, fit_linked_camera
 from recon_gui.state import format_threshold, pane_titles
 from recon_gui.theme import LIGHT, Theme
 
@@ -68,6 +68,9 @@ class ComparisonPanel(ComparisonPanes, QWidget):
             "proposed": Viewport(titles["proposed"], theme, parent=self),
             "truth": Viewport(titles["truth"], theme, colour=theme.ground_truth_colour, parent=self),
         }
+        models = [self.views["baseline"], self.views["proposed"]]
+        for view in models:  # one occupancy colour scale across the models' views, side by side
+            view.range_peers = models
         self.camera = self.views["baseline"].plotter.renderer.camera
         for view in self.views.values():
             view.plotter.renderer.camera = self.camera
@@ -239,9 +242,10 @@ class ComparisonPanel(ComparisonPanes, QWidget):
     def _apply_to_views(self, **settings) -> None:
         """Give every view the same display ``settings`` (threshold, mode, cut), rebuild each
         view's shape once, then render them together (one frame, not one per view)."""
-        for view in self.views.values():
+        for view in self.views.values():  # all settings first: a shared colour scale reads the others
             for name, value in settings.items():
                 setattr(view, name, value)
+        for view in self.views.values():
             view.refresh(render=False)
         self.render_all()
 
@@ -260,8 +264,10 @@ class ComparisonPanel(ComparisonPanes, QWidget):
                      messages: dict[str, str] | None = None) -> None:
         """Fill the views: ``occupancies`` maps "baseline"/"proposed" to a grid (or None)."""
         messages = messages or {}
+        for slot in ("baseline", "proposed"):  # both grids in place before either is drawn (one colour scale)
+            self.views[slot].state = ViewState(occupancies.get(slot), ground_truth, messages.get(slot, ""))
         for slot in ("baseline", "proposed"):
-            self.views[slot].set_data(occupancies.get(slot), ground_truth, messages.get(slot, ""), render=False)
+            self.views[slot].refresh(render=False)
         self.views["truth"].set_data(ground_truth, ground_truth,
                                      messages.get("truth", "no ground truth for this image"), render=False)
         self.fit_camera()

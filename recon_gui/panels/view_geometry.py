@@ -137,6 +137,17 @@ def build_error_geometry(occ: np.ndarray, truth: np.ndarray, threshold: float, c
     return solid, ghost, counts
 
 
+def common_range(occupancies, threshold: float) -> tuple[float, float]:
+    """One colour scale for views shown side by side: min..max of the occupancies above
+    ``threshold`` over all the grids given (None skipped), so a colour means the same
+    probability in each; as ``shown_range`` for a single grid, (0, 1) when nothing is shown."""
+    ranges = [shown_range(o, threshold) for o in occupancies
+              if o is not None and occupied_mask(o, threshold).any()]
+    if not ranges:
+        return (0.0, 1.0)
+    return (min(lo for lo, _hi in ranges), max(hi for _lo, hi in ranges))
+
+
 def shown_range(occ: np.ndarray, threshold: float) -> tuple[float, float]:
     """min..max of the occupancies above ``threshold`` (the whole grid, not only the cut side,
     so scrubbing the cut keeps the colours): a model whose occupancies top out at 0.66 still

@@ -30,6 +30,7 @@ from recon_gui.panels.view_geometry import (
     SlicePlane,
     build_error_geometry,
     build_geometry,
+    common_range,
     occupied_mask,
     scale_bar,
     shown_range,
@@ -99,6 +100,9 @@ class Viewport(QWidget):
         self._points_cache: np.ndarray | None = None
         self.error_counts: ErrorCounts | None = None
         self.occupancy_range: tuple[float, float] | None = None  # the colour scale shown (occupancy mode)
+        # views whose predictions share one colour scale with this one (itself included; the
+        # comparison panel links the models' views); empty: the scale spans this view's own
+        self.range_peers: list[Viewport] = []
 
         self.title_label = QLabel(title)
         self.title_label.setStyleSheet("font-weight: 600;")
@@ -249,7 +253,10 @@ class Viewport(QWidget):
                                          **common)
         if self.mode == "occupancy":
             lut = self._lookup_table()
-            lut.scalar_range = self.occupancy_range = shown_range(self.state.occupancy, self.threshold)
+            peers = [v.state.occupancy for v in self.range_peers]
+            lut.scalar_range = self.occupancy_range = (
+                common_range(peers, self.threshold) if any(p is not None for p in peers)
+                else shown_range(self.state.occupancy, self.threshold))
             return self.plotter.add_mesh(data, scalars="occupancy", cmap=lut, clim=self.occupancy_range,
                                          show_edges=True, edge_color=self.theme.edge_colour, line_width=0.5,
                                          show_scalar_bar=False, **common)

@@ -139,18 +139,33 @@ def test_occupancy_colours_span_the_shown_range(qtbot, chair_window):
     panel = window.comparison
     panel.set_mode("occupancy")
     view = panel.views["proposed"]
-    occ = window.result.predictions["proposed"].occupancy
-    shown = occ[occupied_mask(occ, panel.threshold)]
-    lo, hi = view.occupancy_range
-    assert lo == pytest.approx(float(shown.min()), abs=1e-6) and hi == pytest.approx(float(shown.max()), abs=1e-6)
-    assert view.actor.mapper.scalar_range == pytest.approx((lo, hi), abs=1e-6)
-    assert tuple(view._scalar_bar.GetLookupTable().GetRange()) == pytest.approx((lo, hi), abs=1e-6)
+    # one scale for both models: min..max over both predictions' shown voxels, so a colour
+    # means the same probability side by side
+    shown = np.concatenate([occ[occupied_mask(occ, panel.threshold)]
+                            for occ in (p.occupancy for p in window.result.predictions.values())])
+    for slot in ("baseline", "proposed"):
+        each = panel.views[slot]
+        lo, hi = each.occupancy_range
+        assert lo == pytest.approx(float(shown.min()), abs=1e-6) and hi == pytest.approx(float(shown.max()), abs=1e-6)
+        assert each.actor.mapper.scalar_range == pytest.approx((lo, hi), abs=1e-6)
+        assert tuple(each._scalar_bar.GetLookupTable().GetRange()) == pytest.approx((lo, hi), abs=1e-6)
+    # two models that disagree in confidence: both views take the joint range, at every threshold
+    gt = window.result.ground_truth
+    panel.show_results({"baseline": (gt * 0.86).astype(np.float32), "proposed": (gt * 0.55).astype(np.float32)}, gt)
+    assert panel.views["baseline"].occupancy_range == panel.views["proposed"].occupancy_range
+    assert panel.views["proposed"].occupancy_range == pytest.approx((0.55, 0.86), abs=1e-3)
+    panel.set_threshold(0.6)  # the less sure model drops out: the scale follows what is shown
+    assert panel.views["baseline"].occupancy_range == pytest.approx((0.86, 0.86), abs=1e-3)
+    assert panel.views["proposed"].occupancy_range is None  # nothing drawn
+    panel.set_threshold(0.4)
+    assert panel.views["truth"].occupancy_range is not None  # the truth keeps its own (all ones)
+    panel.show_results({s: p.occupancy for s, p in window.result.predictions.items()}, gt)
 
     # the pixels, on a prediction as flat as the demo model's (0.45..0.66, rising with height),
     # so the check does not depend on how sharp the shipped model is
-    gt = window.result.ground_truth
     ramp = 0.45 + 0.21 * np.linspace(0.0, 1.0, gt.shape[1])[None, :, None]
-    view.set_data((gt * ramp).astype(np.float32), gt)
+    ramped = (gt * ramp).astype(np.float32)
+    panel.show_results({"baseline": ramped, "proposed": ramped}, gt)
     lo, hi = view.occupancy_range
     assert lo == pytest.approx(0.45 + 0.21 * float(np.nonzero(gt.any(axis=(0, 2)))[0].min()) / (gt.shape[1] - 1), abs=1e-5)
     new = viridis_positions(view)
