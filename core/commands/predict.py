@@ -141,26 +141,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_outputs(out: Path, stem: str, pred, threshold: float, formats: list[str], render: bool) -> tuple[dict[str, str], int, int]:
-    """Write one prediction's files into ``out`` (each atomically) -> (written files by kind,
-    occupied voxels, mesh faces). Mesh formats are skipped for an empty shape. Raises
+    """Write one prediction's set of files into ``out``, all or none -> (written files by kind,
+    occupied voxels, mesh faces). Mesh formats are skipped for an empty shape.
+
+    The set is written into a staging folder and renamed into ``out`` only once every file is
+    complete (``core.io.atomic.atomic_files``): a full disk on the third file leaves no .binvox
+    without its .npy, and an earlier prediction's files of the same names are kept. Raises
     ``OutputError`` naming the file that could not be written."""
     from PIL import Image
 
     from core.geometry.mesh import occupancy_to_mesh, save_mesh, save_voxels
-    from core.io.atomic import prepare_output_dir, write_with
+    from core.io.atomic import atomic_files, write_with
 
-    prepare_output_dir(out)
-    written: dict[str, str] = {}
-    written["binvox"] = str(save_voxels(out / f"{stem}.binvox", pred.occupancy, threshold))
-    written["npy"] = str(save_voxels(out / f"{stem}.npy", pred.occupancy))
-    preview = Image.fromarray(pred.input_preview)
-    written["input_preview"] = str(write_with(out / f"{stem}_input.png", lambda tmp: preview.save(tmp, format="PNG")))
-    verts, faces = occupancy_to_mesh(pred.occupancy, threshold)
-    if len(faces):
-        for fmt in formats:
-            written[fmt] = str(save_mesh(out / f"{stem}.{fmt}", verts, faces))
-    if render:
-        from core.render_export import save_shape_png
+    names: dict[str, str] = {}
+    with atomic_files(out) as stage:
+        names["binvox"] = save_voxels(stage / f"{stem}.binvox", pred.occupancy, threshold).name
+        names["npy"] = save_voxels(stage / f"{stem}.npy", pred.occupancy).name
+        preview = Image.fromarray(pred.input_preview)
+        names["input_preview"] = write_with(stage / f"{stem}_input.png", lambda tmp: preview.save(tmp, format="PNG")).name
+        verts, faces = occupancy_to_mesh(pred.occupancy, threshold)
+        if len(faces):
+            for fmt in formats:
+                names[fmt] = save_mesh(stage / f"{stem}.{fmt}", verts, faces).name
+        if render:
+            from core.render_export import save_shape_png
 
-        written["render"] = str(save_shape_png(out / f"{stem}_shape.png", pred.occupancy, threshold=threshold))
+            names["render"] = save_shape_png(stage / f"{stem}_shape.png", pred.occupancy, threshold=threshold).name
+    written = {kind: str(Path(out) / name) for kind, name in names.items()}
     return written, int((pred.occupancy >= threshold).sum()), int(len(faces))

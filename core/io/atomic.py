@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
@@ -30,15 +32,22 @@ class OutputError(ReconError):
         super().__init__(f"{path}: {problem}")
 
 
+# A writer that reports a short write instead of the OS error: numpy's ``tofile`` ("32768
+# requested and 5088 written"), torch's zip writer ("unexpected pos", "file write failed").
+# A write that stops short is a full disk (or a full quota) in practice.
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written|unexpected pos|file write failed|PytorchStreamWriter")
+DISK_FULL = "no space left on device"
+
+
 def os_reason(err: BaseException) -> str:
-    """The human part of an OS error ("no space left on device"), without errno noise."""
+    """The human part of a write error ("no space left on device", "permission denied"),
+    without errno numbers, exception class names or a writer's internal wording."""
     if isinstance(err, OSError) and err.errno is not None:
-        return os.strerror(err.errno).lower()
+        return DISK_FULL if err.errno == errno.ENOSPC else os.strerror(err.errno).lower()
     text = str(err)
-    # torch's zip writer reports a full disk as "unexpected pos" / "file write failed".
-    if "unexpected pos" in text or "file write failed" in text or "PytorchStreamWriter" in text:
-        return "write failed (no space left on device?)"
-    return text.splitlines()[0] if text else type(err).__name__
+    if _SHORT_WRITE.search(text):
+        return DISK_FULL
+    return text.splitlines()[0] if text else "the write failed"
 
 
 def prepare_output_dir(path: str | Path) -> Path:
@@ -92,6 +101,42 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+@contextlib.contextmanager
+def atomic_files(folder: str | Path) -> Iterator[Path]:
+    """Write a set of files all-or-nothing: yield a staging folder (inside ``folder``, so the
+    final renames stay on one file system); write every file of the set there under its final
+    name. When the block ends without error each file is renamed into ``folder``; on any error
+    (a full disk while writing the third file, a bad value) the staging folder and everything in
+    it is removed and ``folder`` is left as it was - no half set, no earlier file overwritten.
+
+    Raises ``OutputError`` naming the final path (never the staging one), also when a final
+    name is taken by a folder.
+    """
+    folder = prepare_output_dir(folder)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "set.", suffix=TEMP_SUFFIX, dir=folder))
+    except OSError as err:
+        raise OutputError(folder, f"cannot write into the folder: {os_reason(err)}") from None
+    try:
+        try:
+            yield stage
+        except OutputError as err:
+            if err.path.parent == stage:
+                raise OutputError(folder / err.path.name, err.problem) from None
+            raise
+        staged = sorted(p for p in stage.iterdir() if p.is_file())
+        for p in staged:
+            if (folder / p.name).is_dir():
+                raise OutputError(folder / p.name, "is a folder, not a file")
+        for p in staged:
+            try:
+                os.replace(p, folder / p.name)
+            except OSError as err:
+                raise OutputError(folder / p.name, f"cannot write: {os_reason(err)}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def _plain_file_mode(path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
@@ -139,6 +184,10 @@ def remove_stale_temps(folder: str | Path) -> list[Path]:
         if stale and p.is_file():
             with contextlib.suppress(OSError):
                 p.unlink()
+                removed.append(p)
+        elif stale and p.is_dir() and not p.is_symlink():  # an atomic_files staging folder
+            shutil.rmtree(p, ignore_errors=True)
+            if not p.exists():
                 removed.append(p)
     return removed
 

@@ -187,6 +187,13 @@ def _o04(w, t, mp):
     return ["predict", str(IMG), "-c", str(CKPT), "--out", str(t / "FULL" / "pred")]
 
 
+def _o04_check(w, t, out, err):
+    """A full disk leaves no half set of a picture's files (a .binvox without its .npy)."""
+    pred = t / "FULL" / "pred"
+    left = sorted(p.name for p in pred.iterdir()) if pred.is_dir() else []
+    assert left == [], f"half an output set left: {left}"
+
+
 def _w02(w, t, mp):
     (t / "existing_dir").mkdir()
     (t / "existing_dir" / "inside.txt").write_text("x")
@@ -343,7 +350,7 @@ CASE_TABLE = [
     Case("O01", _o01, names=lambda w, t: ["RO/sub"], words=("permission denied",), check=_o01_check),
     Case("O02", _o02, names=lambda w, t: ["existing_file.txt"], words=("not a folder",),
          check=lambda w, t, o, e: (t / "existing_file.txt").read_text() == "keep me\n" or pytest.fail("file changed")),
-    Case("O04", _o04, names=lambda w, t: ["FULL/pred/chair_render_137"], words=("no space left",)),
+    Case("O04", _o04, names=lambda w, t: ["FULL/pred/chair_render_137"], words=("no space left",), check=_o04_check),
     Case("W02", _w02, names=lambda w, t: ["existing_dir"], words=("folder",), check=_w02_check),
     Case("K03", _k03, names=lambda w, t: ["EMPTY3/run/"], words=("no space left",), check=_k03_check),
     Case("X11", _x11, names=lambda w, t: ["existing_file.txt"],

@@ -139,3 +139,38 @@ def test_cli_rejects_unknown_mesh_format(tmp_path, proposed_ckpt, test_item):
     with pytest.raises(SystemExit) as exc:
         main(["predict", str(test_item[1]), "--checkpoint", str(proposed_ckpt), "--out", str(tmp_path), "--formats", "fbx"])
     assert exc.value.code == 2
+
+
+def test_cli_predict_full_disk_writes_no_half_set(tmp_path, capsys, monkeypatch, proposed_ckpt, test_item):
+    """numpy reports a full disk as a short write; the message says so, and the picture's set of
+    files is all or none: no .binvox without its .npy, an earlier set of the same names kept."""
+    _, png = test_item
+    out = tmp_path / "o"
+    assert main(["predict", str(png), "--checkpoint", str(proposed_ckpt), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert f"{png.stem}.binvox" in before and f"{png.stem}.npy" in before
+    capsys.readouterr()
+
+    def short_write(*args, **kwargs):  # what np.save's tofile raises when the disk fills up
+        raise OSError("32768 requested and 5088 written")
+
+    monkeypatch.setattr(np, "save", short_write)  # the .binvox is written first, then this fails
+    rc = main(["predict", str(png), "--checkpoint", str(proposed_ckpt), "--out", str(out), "--threshold", "0.2"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1, err
+    assert "no space left on device" in err and f"{png.stem}.npy" in err and "requested" not in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing half-written, nothing replaced
+    fresh = tmp_path / "fresh"
+    assert main(["predict", str(png), "--checkpoint", str(proposed_ckpt), "--out", str(fresh)]) == 2
+    assert list(fresh.iterdir()) == []  # no lone .binvox, no staging folder left
+
+
+def test_write_errors_are_named_plainly():
+    import errno
+
+    from core.io.atomic import os_reason
+
+    assert os_reason(OSError("32768 requested and 5088 written")) == "no space left on device"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "no space left on device"
+    assert os_reason(RuntimeError("[enforce fail at inline_container.cc:783] . PytorchStreamWriter failed writing file data/0: file write failed")) == "no space left on device"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "permission denied"
