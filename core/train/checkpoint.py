@@ -15,7 +15,9 @@ the model, and says which file and which entry is wrong in one line.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import random
 import threading
 import warnings
@@ -228,22 +230,38 @@ def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "c
         raise CheckpointError(path, "is a folder, not a checkpoint file")
     if not path.is_file():
         raise CheckpointError(path, "checkpoint file not found")
+    if path.stat().st_size == 0:  # a run killed or a disk full while it was created
+        raise CheckpointError(path, "is empty (0 bytes), not a checkpoint")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's notes on weights_only / legacy formats: the error below says it all
             payload = torch.load(path, map_location=map_location, weights_only=True)
     except PermissionError:
         raise CheckpointError(path, "cannot read the file: permission denied") from None
-    except Exception as exc:  # noqa: BLE001 - any decoding failure of a damaged file (KeyError, EOFError, ...) is reported, with its cause
+    except Exception as exc:  # noqa: BLE001 - any decoding failure of a damaged file (KeyError, EOFError, ...) is reported plainly
         if "Weights only load failed" in str(exc) or type(exc).__name__ == "UnpicklingError":
             raise CheckpointError(path, "not a recon-gui checkpoint: it holds Python objects or code a checkpoint never has (not loaded, nothing run)") from None
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise CheckpointError(path, f"not a readable checkpoint (truncated or not a recon-gui file; {type(exc).__name__}: {first[:100]})") from None
+        raise CheckpointError(path, f"not a readable checkpoint ({_unreadable_reason(path, exc)})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(path, "not a recon-gui checkpoint (a PyTorch file without the recon-gui header)")
     if int(payload.get("format_version", 0)) > FORMAT_VERSION:
         raise CheckpointError(path, f"written by a newer recon-gui (checkpoint format {payload['format_version']}, this build reads {FORMAT_VERSION})")
     return payload
+
+
+def _unreadable_reason(path: Path, exc: BaseException) -> str:
+    """Why torch could not read ``path``, in words: the loader's own exceptions (EOFError,
+    KeyError('101'), "failed finding central directory", EINVAL) say nothing to a person."""
+    if isinstance(exc, OSError) and exc.errno not in (None, errno.EINVAL):
+        return f"cannot read the file: {os.strerror(exc.errno).lower()}"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        head = b""
+    if head == b"PK\x03\x04":  # the zip container torch.save writes, cut short or damaged inside
+        return "the file is cut short or damaged; it was not written completely or was copied incompletely"
+    return "not a PyTorch checkpoint file, or truncated at its start"
 
 
 def validate_payload(path: Path, payload: dict[str, Any]) -> tuple[ModelConfig, list[str], dict[str, torch.Tensor]]:

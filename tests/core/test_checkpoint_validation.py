@@ -162,3 +162,22 @@ def test_save_checkpoint_reports_a_full_disk_as_an_output_error(tmp_path, monkey
     with pytest.raises(OutputError, match=r"best\.pt: cannot write: no space left on device"):
         save_checkpoint(tmp_path / "best.pt", model, model.config)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["empty", "cut", "text"])
+def test_unreadable_checkpoint_is_named_in_plain_words(saved, tmp_path, capsys, kind):
+    """No loader exception names (EOFError, KeyError, ...) reach the person: a plain reason."""
+    bad = tmp_path / f"{kind}.pt"
+    data = {"empty": b"", "cut": saved["proposed"].read_bytes()[:4000], "text": b"hello\n"}[kind]
+    bad.write_bytes(data)
+    capsys.readouterr()
+    rc = cli_main(["predict", str(IMAGE), "-c", str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert rc == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert str(bad) in lines[0]
+    assert "Error" not in lines[0].split("error:", 1)[1] and "Errno" not in lines[0], lines[0]
+    expected = {"empty": "is empty (0 bytes), not a checkpoint", "cut": "cut short or damaged",
+                "text": "not a PyTorch checkpoint file"}[kind]
+    assert expected in lines[0], lines[0]
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
