@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
+from recon_gui.panels.elided_label import ElidedLabel
 from recon_gui.state import FIXED_TITLES
 from recon_gui.theme import Theme
 
@@ -17,9 +18,9 @@ class PicturePane(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.pixmap: QPixmap | None = None
-        self.title_label = QLabel(FIXED_TITLES["input"])
+        self.title_label = ElidedLabel(FIXED_TITLES["input"])
         self.title_label.setStyleSheet("font-weight: 600;")
-        self.caption = QLabel("no ground truth for this picture")
+        self.caption = ElidedLabel("no ground truth for this picture")
         self.caption.setObjectName("iouLabel")
         self.canvas = QWidget(self)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyvista as pv
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
 from core.geometry.compare import FALSE_NEGATIVE, FALSE_POSITIVE, ErrorCounts
 from core.metrics import voxel_iou
 from recon_gui.panels.camera_fit import fit_view, hull_points
+from recon_gui.panels.elided_label import ElidedLabel
 from recon_gui.panels.view_geometry import (
     DISPLAY_MODES,
     ERROR_COLOURS,
@@ -104,9 +105,9 @@ class Viewport(QWidget):
         # comparison panel links the models' views); empty: the scale spans this view's own
         self.range_peers: list[Viewport] = []
 
-        self.title_label = QLabel(title)
+        self.title_label = ElidedLabel(title)
         self.title_label.setStyleSheet("font-weight: 600;")
-        self.caption = QLabel("")
+        self.caption = ElidedLabel("")
         self.caption.setObjectName("iouLabel")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header = QVBoxLayout()  # title over caption: both stay readable in narrow views

@@ -76,6 +76,17 @@ def test_gui13_short_metadata_only_costs_the_input_camera(qtbot, window, samples
         assert "rendering_metadata" not in window.comparison.views[slot].title_label.text()
     assert "rendering_metadata.txt" in window.statusBar().currentMessage() and not window.error_dialogs
     assert_views_rendered(window)
+    # the long truth title is cut to its pane, not widening its column: the views keep one size
+    window.dataset_dock.hide()
+    for size in ((1000, 1000), (1900, 560)):  # a grid, then a row
+        window.resize(*size)
+        qtbot.wait(150)
+        sizes = {k: v.plotter.size().toTuple() for k, v in window.comparison.views.items()}
+        widths, heights = [w for w, _h in sizes.values()], [h for _w, h in sizes.values()]
+        assert max(widths) - min(widths) <= 2 and max(heights) - min(heights) <= 2, (size, sizes)
+        assert truth.title_label.width() <= truth.width()
+    assert "…" in truth.title_label.shown_text() or truth.title_label.fontMetrics().horizontalAdvance(
+        truth.title_label.text()) <= truth.title_label.width()
 
 
 def test_gui17_export_onto_a_folder_is_refused_plainly(qtbot, window, samples_root, tmp_path):
