@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from core.errors import CheckpointError, DataError
 
@@ -270,6 +270,20 @@ def _show(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------- splits
+def validation_gap(val_keys: Iterable[str], synsets: Iterable[str]) -> str | None:
+    """Why a run has nothing to validate on, or None when it has: "the validation split is
+    empty" (no object at all, e.g. 2-3 objects per class with the default ratios) or "the
+    validation split has no objects of these classes" (objects of other classes only).
+    ``val_keys`` are the split's "synset/object_id" keys; ``synsets`` the run's classes."""
+    keys = list(val_keys)
+    if not keys:
+        return "the validation split is empty"
+    wanted = set(synsets)
+    if not any(k.split("/", 1)[0] in wanted for k in keys):
+        return "the validation split has no objects of these classes"
+    return None
+
+
 def resolve_splits(discovery: "Discovery", split_file: str | Path | None = None, *,
                    train_config: Mapping[str, Any] | Any | None = None, run_dir: str | Path | None = None,
                    save_to: str | Path | None = None) -> "Splits":

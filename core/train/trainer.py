@@ -65,6 +65,7 @@ from core.train.run_folder import (  # noqa: F401  (RUN_CONTROL_FIELDS: re-expor
     merge_resume,
     read_resume_checkpoint,
     resolve_splits,
+    validation_gap,
 )
 
 log = logging.getLogger(__name__)
@@ -199,10 +200,11 @@ def _prepare_data(cfg: TrainConfig, dist_info: DistInfo, progress: ProgressCallb
     synsets = {NAME_TO_SYNSET[c] for c in cfg.classes}
     train = R2N2Dataset(root, cfg.classes, "train", splits, augment=cfg.augment, views=cfg.views, seed=cfg.seed, discovery=discovery)
     val = None
-    if any(k.split("/", 1)[0] in synsets for k in splits.val):
+    gap = validation_gap(splits.val, synsets)
+    if gap is None:
         val = R2N2Dataset(root, cfg.classes, "val", splits, augment=False, views=cfg.val_views, seed=cfg.seed, discovery=discovery)
     elif dist_info.is_main:
-        log.warning("%s: the validation split has no objects of these classes; best.pt will follow the latest epoch", root)
+        log.warning("%s: %s; best.pt will follow the latest epoch", root, gap)
     needs_prior = get_descriptor(cfg.model).needs_prior  # the registry says which models take a class prior
     priors = compute_priors(train, splits, cfg.classes, cache=dist_info.is_main, cancel=cancel) if needs_prior else None
     return _Data(train, val, splits, priors)

@@ -21,6 +21,7 @@ from core.train.run_folder import (
     merge_resume,
     read_resume_checkpoint,
     resolve_splits,
+    validation_gap,
 )
 
 torch.set_num_threads(1)
@@ -241,3 +242,21 @@ def test_typed_progress_and_the_metrics_reader_agree(tiny_synth_root, tmp_path):
     assert not read_metrics_log(tmp_path / "absent.jsonl")
     with pytest.raises(Exception, match="absent.jsonl: metrics file not found"):
         read_records(tmp_path / "absent.jsonl")
+
+
+def test_validation_gap_tells_an_empty_split_from_one_of_other_classes():
+    chair, table = "03001627", "04379243"
+    assert validation_gap([], [chair]) == "the validation split is empty"
+    assert validation_gap([f"{table}/a"], [chair]) == "the validation split has no objects of these classes"
+    assert validation_gap([f"{table}/a", f"{chair}/b"], [chair]) is None
+
+
+def test_training_with_no_validation_object_says_the_split_is_empty(tiny_synth_root, tmp_path, capsys):
+    """3 objects per class and a 5 % validation share: no validation object at all."""
+    ratios = tmp_path / "ratios.toml"
+    ratios.write_text("split_ratios = [0.9, 0.05, 0.05]\n")
+    capsys.readouterr()
+    assert cli_main(["train", "--data", str(tiny_synth_root), "--out", str(tmp_path / "R"), "--config", str(ratios),
+                     "--max-steps-per-epoch", "1", *SMOKE]) == 0
+    text = capsys.readouterr().err
+    assert "the validation split is empty" in text and "no objects of these classes" not in text

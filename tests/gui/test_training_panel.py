@@ -289,7 +289,7 @@ def test_trainer_warnings_reach_the_log_view(qtbot, panel, tiny_synth_root, tmp_
         panel.start()
     assert ended.args == ["finished"], panel.last_error
     assert "WARNING core.train.trainer" in panel.log_view.toPlainText()
-    assert "validation split has no objects" in panel.log_view.toPlainText()
+    assert "the validation split is empty" in panel.log_view.toPlainText()
     assert panel.curves.series("val IoU") == ([], [])  # nothing to validate on, nothing plotted
 
 
