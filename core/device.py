@@ -14,6 +14,13 @@ import torch
 from core.errors import ReconError
 
 ACCEPTED = "auto, cpu, cuda, cuda:N or mps"
+
+
+def device_help(default: str) -> str:
+    """The ``--device`` help text of every command: the values :func:`resolve_device` accepts
+    (the same list its error gives) and that command's default."""
+    return f"{ACCEPTED} (default {default})"
+
 _CUDA_INDEX = re.compile(r"^cuda:(\d+)$")
 
 

@@ -13,8 +13,7 @@ from core.commands.common import (
     positive_int,
     precheck_output_file,
 )
-from core.device import ACCEPTED as DEVICES
-from core.device import device_arg
+from core.device import device_arg, device_help
 from core.spec import IOU_THRESHOLDS, VIEWS_PER_OBJECT
 
 
@@ -57,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", type=Path, help="write the report as JSON here")
     p.add_argument("--batch-size", type=positive_int, default=32, help="images per forward pass (default 32)")
     p.add_argument("--workers", type=non_negative_int, default=0, help="data loader worker processes (default 0)")
-    p.add_argument("--device", type=device_arg, default="cpu", help=f"{DEVICES} (default cpu)")
+    p.add_argument("--device", type=device_arg, default="cpu", help=device_help("cpu"))
     p.add_argument("--json", action="store_true", help="print the JSON report instead of the table")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(run=run)

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from core.commands.common import precheck_output_dir
-from core.device import ACCEPTED as DEVICES
-from core.device import device_arg
+from core.device import device_arg, device_help
 from core.geometry.mesh import MESH_FORMATS
 from core.spec import DEFAULT_THRESHOLD
 
@@ -30,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--formats", type=mesh_formats, default=DEFAULT_FORMATS, help=f"mesh formats, comma separated, from {','.join(MESH_FORMATS)} (default {DEFAULT_FORMATS})")
     p.add_argument("--render", action="store_true", help="also write an off-screen picture of the shape (<name>_shape.png)")
     p.add_argument("--json", action="store_true", help="print one JSON object per picture instead of text")
-    p.add_argument("--device", type=device_arg, default="cpu", help=f"{DEVICES} (default cpu)")
+    p.add_argument("--device", type=device_arg, default="cpu", help=device_help("cpu"))
     p.set_defaults(run=run)
 
 

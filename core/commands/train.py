@@ -19,6 +19,7 @@ def _views(text: str):
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``train``; model and option choices come from the model registry."""
+    from core.device import device_help
     from core.models.registry import model_names, option_values
     from core.train.config import PRESETS
 
@@ -51,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     resume = p.add_argument("--resume", help="a last.pt to continue from, in its own folder with its own settings")
     p.add_argument("--config", help="TOML file of training options (top level or [train])")
     p.add_argument("--preset", choices=sorted(PRESETS), help="a named set of options")
-    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    p.add_argument("--device", help=device_help("auto"))
     p.add_argument("--workers", type=int, dest="num_workers", help="data loader worker processes (default 0)")
     p.add_argument("--max-steps-per-epoch", type=int, help="cap steps per epoch (quick runs)")
     p.add_argument("--save-every", type=int, dest="save_every_steps", metavar="N", help="also write last.pt every N steps")

@@ -174,3 +174,14 @@ def test_write_errors_are_named_plainly():
     assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "no space left on device"
     assert os_reason(RuntimeError("[enforce fail at inline_container.cc:783] . PytorchStreamWriter failed writing file data/0: file write failed")) == "no space left on device"
     assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "permission denied"
+
+
+@pytest.mark.parametrize("command", ["train", "eval", "predict"])
+def test_every_device_option_lists_the_values_it_accepts(command, capsys):
+    """One list of devices: each command's --device help says what resolve_device accepts."""
+    from core.device import ACCEPTED
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert ACCEPTED in help_text and "mps" in help_text
