@@ -1,7 +1,13 @@
 """``R2N2Dataset``: one item per (object, view), and ``make_loader`` for reproducible loading.
 
-Speed: voxels and view metadata are decoded once per object and kept in memory (packed bits,
-4 KiB an object); an item is then one PNG decode plus a few numpy operations. Reproducibility:
+Speed: voxels (and, with ``cameras=True``, view metadata) are decoded once per object and kept
+in memory (packed bits, 4 KiB an object); an item is then one PNG decode plus a few numpy
+operations.
+
+Cameras are read only where they are used: training and evaluation need the picture and the
+voxels, never the camera, so by default ``rendering_metadata.txt`` is not opened and a damaged
+one does not stop them (discovery only checks that it exists). With ``cameras=True`` each item
+carries its ``view_params`` and a bad metadata file is a DataError naming the file and line. Reproducibility:
 augmentation and the choice of views draw from a generator seeded by (seed, epoch, index), so
 results do not depend on the number of workers. ``make_loader``'s sampler hands the epoch to
 the workers with each index, which also holds with persistent workers.
@@ -41,13 +47,14 @@ Views = Union[Literal["all"], int]
 @dataclass
 class _ObjectData:
     packed_voxels: np.ndarray  # uint8 (4096,), np.packbits of the bool [x, y, z] grid
-    views: np.ndarray  # float32 (24, 5) metadata
+    views: np.ndarray | None  # float32 (24, 5) metadata; None unless the dataset reads cameras
 
 
 class R2N2Dataset(Dataset):
     """Items: ``image`` float32 (3,127,127), ``voxels`` float32 (1,32,32,32) [x,y,z] y up,
-    ``label`` int (index into ``classes``), ``view`` int, ``view_params`` float32 (5,),
-    ``key`` "synset/object_id".
+    ``label`` int (index into ``classes``), ``view`` int, ``key`` "synset/object_id", and
+    with ``cameras=True`` ``view_params`` float32 (5,) (azimuth, elevation, in-plane, distance,
+    fov from ``rendering_metadata.txt``, read only then).
 
     ``views="all"`` gives all 24 views of every object; an int k gives k views per object per
     epoch (fresh ones each epoch for the train split, fixed ones for val/test).
@@ -69,6 +76,7 @@ class R2N2Dataset(Dataset):
         discovery: Discovery | None = None,
         augment_config: AugmentConfig = AugmentConfig(),
         missing: Literal["error", "skip"] = "error",
+        cameras: bool = False,
     ):
         if split not in SPLIT_NAMES:
             raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLIT_NAMES)}")
@@ -83,6 +91,7 @@ class R2N2Dataset(Dataset):
         self.seed = int(seed)
         self.background = None if background is None else tuple(float(c) for c in background)
         self.augment_config = augment_config
+        self.cameras = bool(cameras)
         self.fixed_views = split != "train"
         self.epoch = 0
         if discovery is None:
@@ -127,13 +136,14 @@ class R2N2Dataset(Dataset):
         return obj, int(order[slot])
 
     def object_data(self, obj: int) -> _ObjectData:
-        """Object ``obj``'s voxels (bit-packed 32³) and its (24,5) view parameters, read once and
-        cached (DataError naming the file if either is damaged).
+        """Object ``obj``'s voxels (bit-packed 32³) and, with ``cameras=True``, its (24,5) view
+        parameters, read once and cached (DataError naming the file if either is damaged).
         """
         data = self._cache.get(obj)
         if data is None:
             rec = self.records[obj]
-            data = _ObjectData(np.packbits(load_voxels(rec.binvox_path)), metadata_array(rec.metadata_path))
+            views = metadata_array(rec.metadata_path) if self.cameras else None
+            data = _ObjectData(np.packbits(load_voxels(rec.binvox_path)), views)
             self._cache[obj] = data
         return data
 
@@ -169,14 +179,16 @@ class R2N2Dataset(Dataset):
             image = eval_transform(rgba, self.background or WHITE)
         bits = np.unpackbits(data.packed_voxels)[: GRID_SIZE**3]
         voxels = torch.from_numpy(bits.astype(np.float32).reshape(1, GRID_SIZE, GRID_SIZE, GRID_SIZE))
-        return {
+        item = {
             "image": image,
             "voxels": voxels,
             "label": int(self.labels[obj]),
             "view": view,
-            "view_params": torch.from_numpy(data.views[view].copy()),
             "key": rec.key,
         }
+        if data.views is not None:
+            item["view_params"] = torch.from_numpy(data.views[view].copy())
+        return item
 
 
 def epoch_order(length: int, shuffle: bool, seed: int, epoch: int) -> list[int]:

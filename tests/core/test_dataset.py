@@ -23,7 +23,7 @@ def real(real_r2n2_root):
 
 def test_items_of_the_real_sample(real):
     root, d, splits = real
-    ds = R2N2Dataset(root, ["chair"], "train", splits, augment=False, discovery=d)
+    ds = R2N2Dataset(root, ["chair"], "train", splits, augment=False, discovery=d, cameras=True)
     assert len(ds) == 3 * 24
     item = ds[30]
     assert item["image"].shape == (3, 127, 127) and item["image"].dtype == torch.float32
@@ -43,7 +43,7 @@ def test_image_voxels_and_view_params_agree_in_all_24_views(real):
     """What the model sees (image) and what it must predict (voxels, seen from view_params)
     are the same object from the same camera: projected voxels cover the non-white pixels."""
     root, d, splits = real
-    ds = R2N2Dataset(root, "chair", "train", splits, discovery=d)
+    ds = R2N2Dataset(root, "chair", "train", splits, discovery=d, cameras=True)
     for obj in range(3):
         scale = read_binvox(ds.records[obj].binvox_path).scale
         ious = []
@@ -88,7 +88,7 @@ def test_augmentation_reproducible_per_seed_and_epoch(real):
 
 def test_loader_batches_same_with_and_without_workers(real):
     root, d, splits = real
-    ds = R2N2Dataset(root, "chair", "train", splits, augment=True, seed=3, discovery=d)
+    ds = R2N2Dataset(root, "chair", "train", splits, augment=True, seed=3, discovery=d, cameras=True)
     runs = []
     for workers in (0, 2):
         loader = make_loader(ds, batch_size=16, num_workers=workers, seed=3)
@@ -124,7 +124,7 @@ def test_broken_files_surface_as_data_errors_naming_them(real_r2n2_root, tmp_pat
     root = tmp_path / "r2n2"
     shutil.copytree(real_r2n2_root, root)
     d = discover(root, "chair")
-    ds = R2N2Dataset(root, "chair", "train", make_splits(d, (1.0, 0.0, 0.0)), discovery=d)
+    ds = R2N2Dataset(root, "chair", "train", make_splits(d, (1.0, 0.0, 0.0)), discovery=d, cameras=True)
     write_binvox(ds.records[0].binvox_path, Voxels(np.ones((16, 16, 16), bool)))
     with pytest.raises(DataError, match=r"model.binvox: binvox grid is 16x16x16"):
         ds[0]
@@ -136,6 +136,23 @@ def test_broken_files_surface_as_data_errors_naming_them(real_r2n2_root, tmp_pat
     with pytest.raises(DataError, match=r"rendering_metadata.txt: expected 24 metadata lines, found 20"):
         ds[48]
 
+
+
+def test_items_without_cameras_never_open_the_metadata(real_r2n2_root, tmp_path):
+    """Training and evaluation do not use the camera: a damaged rendering_metadata.txt does not
+    stop them; asked for cameras, the same file is named with its line."""
+    root = tmp_path / "r2n2"
+    shutil.copytree(real_r2n2_root, root)
+    d = discover(root, "chair")
+    splits = make_splits(d, (1.0, 0.0, 0.0))
+    lines = d.objects[0].metadata_path.read_text().splitlines()
+    lines[6] = "12.5 20 0 nan 25"
+    d.objects[0].metadata_path.write_text("\n".join(lines) + "\n")
+    plain = R2N2Dataset(root, "chair", "train", splits, discovery=d)
+    item = plain[6]
+    assert "view_params" not in item and item["voxels"].shape == (1, 32, 32, 32)
+    with pytest.raises(DataError, match=r"rendering_metadata.txt: line 7: .*distance"):
+        R2N2Dataset(root, "chair", "train", splits, discovery=d, cameras=True)[6]
 
 
 def test_data_error_from_a_worker_process_keeps_its_type_and_file(real_r2n2_root, tmp_path):
@@ -205,7 +222,7 @@ def test_synth_items_show_their_voxels_from_their_camera(synth):
     """Per class, the projected voxels match the image better from the item's own view than
     from the opposite side (a wrong view/metadata pairing would fail this)."""
     root, d, splits = synth
-    ds = R2N2Dataset(root, None, "train", splits, discovery=d)
+    ds = R2N2Dataset(root, None, "train", splits, discovery=d, cameras=True)
     good, wrong = [], []
     for obj in range(0, len(ds.records), 2):
         item = ds[obj * 24 + 7]
