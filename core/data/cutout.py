@@ -26,6 +26,10 @@ MIN_SIDE_PX = 8  # a smaller rectangle (in analysed pixels) holds no object wort
 MIN_OBJECT_FRACTION = 0.02  # of the rectangle: less is a failed cut, not an object
 MAX_OBJECT_FRACTION = 0.98  # more: the cut found no background inside the rectangle
 MIN_BACKGROUND_SHARE = 0.08
+OBJECT_FACTOR = 1.5  # ...and this close to one of the object's own colours
+OBJECT_COLOUR_SHARE = MIN_BACKGROUND_SHARE  # of the object's pixels, for a colour of its own (0.02 lets a rug line in)
+UNLIKE_FACTOR = 1.8  # a pixel this many tolerances from every background colour is the object's
+SEE_THROUGH_SHARE = 0.005  # of the rectangle: a background-coloured patch this big inside it is background
 BORDER_MARGIN = 0.04  # rectangle grown by this share of its size so the cut sees the object's edge
 
 
@@ -146,23 +150,52 @@ def _grabcut(rgb: np.ndarray, rect: tuple[int, int, int, int], iterations: int) 
     ring[max(0, y - band):y + rh + band, max(0, x - band):x + rw + band] = True
     ring[y:y + rh, x:x + rw] = False
     if ring.any():
-        mask[y:y + rh, x:x + rw] &= ~_border_background(rgb[y:y + rh, x:x + rw], rgb[ring])
+        inside, around = rgb[y:y + rh, x:x + rw], rgb[ring]
+        mask[y:y + rh, x:x + rw] &= ~_border_background(inside, around)
+        mask[y:y + rh, x:x + rw] |= _attached_object(mask[y:y + rh, x:x + rw], inside, around)
     return mask
+
+
+def _attached_object(mask: np.ndarray, pixels: np.ndarray, surroundings: np.ndarray) -> np.ndarray:
+    """bool (h, w): thin parts the graph cut drops (a chair's legs: a few pixels wide, so
+    cutting them off is cheap for its smoothness term): patches of pixels clearly unlike every
+    main colour of the surroundings (``UNLIKE_FACTOR`` × the usual tolerance) that touch the
+    cut object but not the rectangle's edge (what runs out of the rectangle, like a rug's
+    border line under the legs, is the room's, not the object's)."""
+    from scipy import ndimage
+
+    if mask.sum() < 50:
+        return np.zeros_like(mask)
+    unlike = ~_background_like(pixels, surroundings, tolerance_scale=UNLIKE_FACTOR) & ~mask
+    # ...and has one of the object's colours (thin parts are few pixels: a low share counts)
+    unlike &= _background_like(pixels, pixels[mask], tolerance_scale=OBJECT_FACTOR, min_share=OBJECT_COLOUR_SHARE)
+    labels, count = ndimage.label(unlike)
+    if not count:
+        return unlike
+    wanted = np.zeros(count + 1, bool)
+    wanted[np.unique(labels[ndimage.binary_dilation(mask)])] = True
+    wanted[0] = False
+    return wanted[labels]
 
 
 def _border_background(pixels: np.ndarray, surroundings: np.ndarray) -> np.ndarray:
     """bool (h, w): the part of ``pixels`` (the rectangle) that has the colours of
-    ``surroundings`` (a thin band just outside it) and is connected to the rectangle's edge
-    through such colours: background reaching in, e.g. floor seen between legs."""
+    ``surroundings`` (a thin band just outside it) and is either connected to the rectangle's
+    edge through such colours (background reaching in, e.g. floor seen between legs) or a
+    patch of at least ``SEE_THROUGH_SHARE`` of the rectangle (background seen through the
+    object, e.g. wall between a chair's back and its arm, cut off from the edge by the arm)."""
     from scipy import ndimage
 
     like = _background_like(pixels, surroundings)
-    labels, _ = ndimage.label(like)
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return np.isin(labels, edge[edge > 0])
+    labels, count = ndimage.label(like)
+    gone = np.bincount(labels.ravel(), minlength=count + 1) >= SEE_THROUGH_SHARE * like.size
+    gone[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
+    gone[0] = False
+    return gone[labels]
 
 
-def _background_like(pixels: np.ndarray, surroundings: np.ndarray, colours: int = 8) -> np.ndarray:
+def _background_like(pixels: np.ndarray, surroundings: np.ndarray, colours: int = 8,
+                     tolerance_scale: float = 1.0, min_share: float = MIN_BACKGROUND_SHARE) -> np.ndarray:
     """bool (h, w): pixels whose colour is one of the surroundings' main colours (k-means,
     seeded; colours of at least ``MIN_BACKGROUND_SHARE`` of the surroundings), within 2.5×
     that colour's own spread (at least 12 levels)."""
@@ -177,8 +210,8 @@ def _background_like(pixels: np.ndarray, surroundings: np.ndarray, colours: int 
     share = np.bincount(labels, minlength=k) / len(labels)
     # a colour counts when it is a real part of the surroundings (the wall, the floor), not a
     # few stray pixels (one purple book next to a purple chair back)
-    tol = np.array([max(12.0, 2.5 * float(np.median(spread[labels == i]))) if share[i] >= MIN_BACKGROUND_SHARE else -1.0
-                    for i in range(k)])
+    tol = np.array([tolerance_scale * max(12.0, 2.5 * float(np.median(spread[labels == i])))
+                    if share[i] >= min_share else -1.0 for i in range(k)])
     px = np.asarray(pixels, np.float64).reshape(-1, 1, 3)
     near = (np.linalg.norm(px - centres[None], axis=-1) <= tol[None]).any(axis=1)
     return near.reshape(pixels.shape[:2])

@@ -63,6 +63,57 @@ def test_shipped_cluttered_photo_cut_keeps_the_chair_and_drops_the_room():
     assert edge.mean() < 0.1
 
 
+def true_silhouette() -> np.ndarray:
+    """bool (h, w) at the analysed size: where the chair is in the shipped photo, rebuilt from
+    the gallery render it was pasted from (as bench/make_sample_photos.py pastes it)."""
+    from PIL import Image
+
+    from core.data.photo import load_picture
+
+    info = json.loads(PHOTO.with_suffix(".json").read_text())
+    render = Image.open(REPO / "resources" / "samples" / info["made_from"]).convert("RGBA")
+    obj = render.crop(Image.fromarray((np.asarray(render)[..., 3] > 8).astype(np.uint8) * 255).getbbox())
+    x0, y0, x1, y1 = info["object_box"]
+    obj = obj.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
+    full = np.zeros(info["size"][::-1], np.uint8)
+    full[y0:y1, x0:x1] = (np.asarray(obj)[..., 3] > 8) * 255
+    h, w = load_picture(PHOTO)[0].shape[:2]
+    return np.asarray(Image.fromarray(full).resize((w, h), Image.Resampling.BILINEAR)) > 127
+
+
+# (left, top, right, bottom) margins in photo pixels around the chair's box, as people draw
+# them: the first kept a strip of wall and lost the legs (the model read "table")
+MARGINS = [(10, 12, 10, 8), (4, 4, 4, 4), (16, 16, 16, 16), (4, 16, 16, 4), (16, 4, 4, 16), (6, 10, 14, 12),
+           (13, 15, 4, 6), (16, 16, 15, 14)]
+
+
+def test_cluttered_photo_cut_holds_for_rectangles_drawn_a_little_differently():
+    from core.predict import Predictor
+
+    info = json.loads(PHOTO.with_suffix(".json").read_text())
+    x0, y0, x1, y1 = info["object_box"]
+    w, h = info["size"]
+    assert CropBox(0.375, 0.2667, 0.74375, 0.9333).pixels(w, h) == (x0 - 10, y0 - 12, x1 + 10, y1 + 8)  # the first
+    truth = true_silhouette()
+    proposed = Predictor.load(REPO / "resources" / "checkpoints" / "proposed.pt")
+    for left, top, right, bottom in MARGINS:
+        cut = cut_out(PHOTO, CropBox.from_pixels(x0 - left, y0 - top, x1 + right, y1 + bottom, w, h))
+        assert cut.method == "grabcut"
+        full = np.zeros(truth.shape, bool)
+        gx0, gy0, gx1, gy1 = cut.region
+        full[gy0:gy1, gx0:gx1] = cut.mask
+        iou = (full & truth).sum() / (full | truth).sum()
+        legs = truth.copy()
+        legs[: round(0.72 * truth.shape[0])] = False  # the lower part of the picture: the chair's legs
+        kept_legs = (full & legs).sum() / legs.sum()
+        probs = proposed.predict(cut.rgba).probabilities
+        print(f"margins {left, top, right, bottom}: IoU {iou:.3f}, legs kept {kept_legs:.0%}, "
+              f"top class {max(probs, key=probs.get)} {max(probs.values()):.2f}")
+        assert iou > 0.8, (left, top, right, bottom, iou)  # the chair, not the wall strip or the rug
+        assert kept_legs > 0.3, (left, top, right, bottom, kept_legs)
+        assert max(probs, key=probs.get) == info["class"] == "chair", (left, top, right, bottom, probs)
+
+
 def test_picture_with_alpha_is_only_cropped():
     rgba = np.zeros((120, 160, 4), np.uint8)
     rgba[30:90, 50:110] = [10, 200, 10, 255]
