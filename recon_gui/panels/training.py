@@ -198,10 +198,15 @@ class TrainingPanel(QWidget):
     def ask_fresh_name(self, folder: RunFolder, fresh: RunFolder) -> bool:
         """Ask before moving a new run next to an earlier one (tests replace this answer)."""
         files = ", ".join(p.name for p in folder.run_files())
+        if folder.is_resumable():
+            held, note = "already holds a run", "(To continue the earlier run, tick Resume from and choose its last.pt.)"
+        elif folder.is_unfinished():
+            held, note = "holds an unfinished run with no checkpoint", "(It stopped before its first checkpoint: there is nothing to resume.)"
+        else:
+            held, note = "already holds a run", "(It has no last.pt: it cannot be resumed.)"
         answer = QMessageBox.question(
             self, "Run folder in use",
-            f"{folder.path} already holds a run ({files}).\n\nStart the new run in {fresh.path.name} instead? "
-            "(To continue the earlier run, tick Resume from and choose its last.pt.)",
+            f"{folder.path} {held} ({files}).\n\nStart the new run in {fresh.path.name} instead? {note}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 

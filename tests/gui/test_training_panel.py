@@ -411,3 +411,21 @@ def test_models_and_their_fields_come_from_the_registry(qtbot):
             assert panel.fusion_combo.isEnabled() == (model == "proposed"), model
     finally:
         unregister_model("toy")
+
+
+def test_fresh_name_question_never_points_at_a_missing_last_pt(panel, tmp_path, monkeypatch):
+    """A run that stopped before its first checkpoint has no last.pt to resume from."""
+    import recon_gui.panels.training as training
+    from core.train.run_folder import RunFolder
+
+    asked: list[str] = []
+    monkeypatch.setattr(training.QMessageBox, "question",
+                        lambda *args, **kwargs: asked.append(args[2]) or training.QMessageBox.StandardButton.No)
+    folder = RunFolder(tmp_path / "died")
+    folder.path.mkdir()
+    folder.config.write_text("{}")
+    assert panel.ask_fresh_name(folder, RunFolder(tmp_path / "died-2")) is False
+    assert "unfinished run with no checkpoint" in asked[0] and "last.pt" not in asked[0]
+    folder.last.write_bytes(b"x")
+    panel.ask_fresh_name(folder, RunFolder(tmp_path / "died-2"))
+    assert "choose its last.pt" in asked[1]
