@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ def host_optional_panels(w: MainWindow) -> list[str]:
         w.view_menu.addAction(dock.toggleViewAction())
         w.resizeDocks([dock], [DATASET_DOCK_WIDTH], Qt.Orientation.Horizontal)
         w.dataset_dock = dock
-        w.dataset_panel.evaluation_view.reportShown.connect(lambda: QTimer.singleShot(0, lambda: _fit_evaluation(w)))
     except ImportError as exc:
         log.info("data set browser not available: %s", exc)
     except Exception as exc:
@@ -67,17 +66,6 @@ def _evaluate(w: MainWindow, checkpoint: str, root: str) -> None:
     w.dataset_dock.show()
     w.dataset_dock.raise_()
     w.dataset_panel.evaluate_in(checkpoint, root)
-
-
-def _fit_evaluation(w: MainWindow) -> None:
-    """Widen the data set dock so the evaluation table shows every column (at most 45 % of the window)."""
-    panel, dock = w.dataset_panel, w.dataset_dock
-    scroller = dock.widget()
-    frame = dock.width() - scroller.viewport().width()  # the dock's own frame and the scroll bar
-    wanted = min(int(w.width() * 0.45), panel.minimumSizeHint().width() + frame + 4)
-    if wanted > dock.width():  # a minimum the layout must honour (resizeDocks alone is ignored here)
-        dock.setMinimumWidth(wanted)
-        w.resizeDocks([dock], [wanted], Qt.Orientation.Horizontal)
 
 
 def _show_sample(w: MainWindow, image: str, binvox: str) -> None:

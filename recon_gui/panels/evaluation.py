@@ -39,8 +39,9 @@ def _classes_shown(report: Any) -> list[str]:
 class EvaluationView(QWidget):
     """Table (class, n, IoU@t…, mean-shape IoU, accuracy) and a per-class IoU bar chart.
 
-    Headers break onto two lines and the table asks for exactly the width of its columns
-    (``needed_width``), so a dock can make room for it instead of scrolling sideways."""
+    Headers break onto two lines so the columns stay narrow; the view never asks its dock for
+    more width (a wider dock would shrink the 3D views): what does not fit scrolls sideways
+    inside the table."""
 
     reportShown = Signal()
 
@@ -53,7 +54,9 @@ class EvaluationView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the dock keeps the width the person gave it: columns beyond it scroll sideways
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setWordWrap(False)
         self.threshold_combo = QComboBox()
         self.threshold_combo.currentIndexChanged.connect(self._draw_chart)
@@ -124,11 +127,10 @@ class EvaluationView(QWidget):
                     f.setBold(True)
                     item.setFont(f)
                 self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumWidth(self.needed_width())
+        header.setStretchLastSection(False)
+        self.table.resizeColumnsToContents()
         self.threshold_combo.blockSignals(True)
         self.threshold_combo.clear()
         self.threshold_combo.addItems([f"{t:g}" for t in self.thresholds])
@@ -137,13 +139,6 @@ class EvaluationView(QWidget):
         self._draw_chart()
         self._draw_confusion()
         self.reportShown.emit()
-
-    def needed_width(self) -> int:
-        """Pixels the table needs to show every column whole (no sideways scrolling)."""
-        table = self.table
-        columns = sum(table.horizontalHeader().sectionSizeHint(j) for j in range(table.columnCount()))
-        columns = max(columns, sum(table.sizeHintForColumn(j) for j in range(table.columnCount())))
-        return columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width() + 4
 
     def _draw_chart(self) -> None:
         self.axes.clear()

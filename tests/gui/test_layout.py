@@ -109,20 +109,38 @@ def fake_report(classes=ALL_CLASSES, thresholds=(0.3, 0.4, 0.5)):
                            split="test", split_id="demo", views=4)
 
 
-def test_evaluation_table_needs_no_sideways_scrolling(qtbot, window):
+def test_evaluation_fits_the_dock_it_is_given(qtbot, window, samples_root):
     window.resize(1600, 900)
     window.dataset_dock.show()
+    wait_for_result(qtbot, window, lambda: window.open_image(sample_image(samples_root, NAME_TO_SYNSET["chair"])))
+    settle(qtbot)
+    dock = window.dataset_dock
+    width_before = dock.width()
+    views_before = {k: v.plotter.size().toTuple() for k, v in window.comparison.views.items()}
     view = window.dataset_panel.evaluation_view
     view.set_report(fake_report(), title="demo")
-    settle(qtbot)
-    table = view.table
-    needed = sum(table.columnWidth(j) for j in range(table.columnCount()))
-    assert table.viewport().width() >= needed - 1, (table.viewport().width(), needed)
-    assert not table.horizontalScrollBar().isVisible()
-    scroller = window.dataset_dock.widget()
+    qtbot.wait(1200)  # the overlap was seen about a second after the report
+    print(f"dock {width_before} -> {dock.width()} px; views {views_before} -> "
+          f"{ {k: v.plotter.size().toTuple() for k, v in window.comparison.views.items()} }")
+    assert abs(dock.width() - width_before) <= 4, (width_before, dock.width())
+    for key, (w, h) in views_before.items():
+        now = window.comparison.views[key].plotter.size()
+        assert abs(now.width() - w) <= 4 and abs(now.height() - h) <= 4, (key, (w, h), now.toTuple())
+    # nothing drawn over the tabs: the dock and the central area lie side by side
+    central = window.centralWidget().geometry()
+    assert not dock.geometry().intersects(central), (dock.geometry(), central)
+    # the evaluation stays inside its dock; the table's extra columns scroll inside the table
+    scroller = dock.widget()
     assert scroller.widget().width() <= scroller.viewport().width()
     assert view.canvas.width() <= scroller.viewport().width()
-    assert window.dataset_dock.width() <= 0.45 * window.width() + 2
+    table = view.table
+    needed = sum(table.columnWidth(j) for j in range(table.columnCount()))
+    assert table.width() <= scroller.viewport().width()
+    if needed > table.viewport().width():
+        assert table.horizontalScrollBar().maximum() >= needed - table.viewport().width() - 2
+    # the class names and the numbers are whole, not cut by a squeezed column
+    for j in range(table.columnCount()):
+        assert table.columnWidth(j) >= table.sizeHintForColumn(j) - 1, j
 
 
 def test_train_tab_fits_1600x900_with_its_buttons_in_view(qtbot, window):
