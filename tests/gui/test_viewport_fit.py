@@ -58,8 +58,12 @@ def test_shape_fills_every_standard_view_and_the_turntable(qtbot, big_window, sa
         turn.append([fill_fraction(v, bg) for v in panel.views.values()])
         angles.add(round(panel.camera.GetViewAngle(), 6))
     print(name, {k: [round(x, 2) for x in v] for k, v in fills.items()}, [[round(x, 2) for x in t] for t in turn])
+    # One linked camera is fitted to all the shapes: the object (the ground truth, pane 3) fills
+    # its view in every standard view; a prediction is drawn at the same scale, so one smaller
+    # than the truth looks smaller (that is the comparison), but it is drawn and never cut.
     for key, values in fills.items():
-        assert min(values) >= FILL_BAR, (key, values)
+        assert values[2] >= FILL_BAR, (key, values)
+        assert min(values) > 0.0, (key, values)
         assert max(values) < 0.99, (key, values)  # and never cut by the view's edge
     # during the turn the zoom stays fixed, so a prediction smaller than the truth looks smaller
     # at some angles (that is the comparison); the object itself fills its view at every step
