@@ -519,7 +519,8 @@ class Trainer:
         self._t_start = time.perf_counter()
         while self.epoch < cfg.epochs and not self.stopped_by_time:
             if self.step_in_epoch == 0 and self.global_step > 0 and self._time_up():
-                self.stopped_by_time = True  # the last epoch end already validated and saved
+                self.stopped_by_time = True  # the last epoch end validated and saved; the clock ran out after it
+                self.save(self.last_path)  # so last.pt says the run stopped on the time limit
                 break
             t_epoch = time.perf_counter()
             self.sampler.set_epoch(self.epoch, start=self.step_in_epoch * cfg.batch_size)
