@@ -38,7 +38,6 @@ from core.taxonomy import NAME_TO_SYNSET, resolve_classes
 
 log = logging.getLogger(__name__)
 
-PNG_NAMES = VIEW_NAMES
 
 # skip reasons, as counted in Discovery.skipped
 SKIP_NO_VOXELS = "no voxel file"
@@ -71,7 +70,7 @@ class ObjectRecord:
 
     def png_path(self, view: int) -> Path:
         """The render of view ``view`` (0..23): ``rendering/NN.png``."""
-        return self.image_dir / PNG_NAMES[view]
+        return self.image_dir / VIEW_NAMES[view]
 
 
 @dataclass
@@ -157,7 +156,7 @@ def discover(root: str | Path, classes: str | Sequence[str] | None = None) -> Di
                 skip(SKIP_NO_VOXELS, binvox)
             elif METADATA_FILE not in files:
                 skip(SKIP_NO_METADATA, image_dir / METADATA_FILE)
-            elif not files.issuperset(PNG_NAMES):
+            elif not files.issuperset(VIEW_NAMES):
                 skip(SKIP_MISSING_PNG, image_dir)
             else:
                 objects.append(ObjectRecord(synset, name, oid, image_dir, binvox))

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from core.data.transforms import (
-    INPUT_SIZE as IMAGE_SIZE,
+    INPUT_SIZE,
 )
 from core.data.transforms import (
     MEAN,
@@ -30,7 +30,7 @@ def coordinate_image():
 
 def test_eval_is_centre_crop_over_white():
     out = eval_transform(coordinate_image())
-    assert out.shape == (3, IMAGE_SIZE, IMAGE_SIZE) and out.dtype == torch.float32
+    assert out.shape == (3, INPUT_SIZE, INPUT_SIZE) and out.dtype == torch.float32
     img = denormalize(out)
     assert img[0, 0, 0] == 5 and img[0, 0, 1] == 5 and img[-1, -1, 0] == 131
     clear = np.zeros((137, 137, 4), np.uint8)
