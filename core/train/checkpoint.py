@@ -232,6 +232,8 @@ def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "c
         raise CheckpointError(path, "checkpoint file not found")
     if path.stat().st_size == 0:  # a run killed or a disk full while it was created
         raise CheckpointError(path, "is empty (0 bytes), not a checkpoint")
+    if _file_head(path)[:1] not in (b"P", b"\x80"):  # neither torch.save's zip nor its legacy pickle
+        raise CheckpointError(path, "not a PyTorch checkpoint file (it does not start like one: wrong file or damaged)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's notes on weights_only / legacy formats: the error below says it all
@@ -249,17 +251,21 @@ def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "c
     return payload
 
 
+def _file_head(path: Path) -> bytes:
+    """The first 4 bytes of ``path`` (empty if unreadable): enough to tell torch's formats apart."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4)
+    except OSError:
+        return b""
+
+
 def _unreadable_reason(path: Path, exc: BaseException) -> str:
     """Why torch could not read ``path``, in words: the loader's own exceptions (EOFError,
     KeyError('101'), "failed finding central directory", EINVAL) say nothing to a person."""
     if isinstance(exc, OSError) and exc.errno not in (None, errno.EINVAL):
         return f"cannot read the file: {os.strerror(exc.errno).lower()}"
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4)
-    except OSError:
-        head = b""
-    if head == b"PK\x03\x04":  # the zip container torch.save writes, cut short or damaged inside
+    if _file_head(path) == b"PK\x03\x04":  # the zip container torch.save writes, cut short or damaged inside
         return "the file is cut short or damaged; it was not written completely or was copied incompletely"
     return "not a PyTorch checkpoint file, or truncated at its start"
 

@@ -164,11 +164,13 @@ def test_save_checkpoint_reports_a_full_disk_as_an_output_error(tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["empty", "cut", "text"])
+@pytest.mark.parametrize("kind", ["empty", "cut", "text", "random", "picture"])
 def test_unreadable_checkpoint_is_named_in_plain_words(saved, tmp_path, capsys, kind):
     """No loader exception names (EOFError, KeyError, ...) reach the person: a plain reason."""
     bad = tmp_path / f"{kind}.pt"
-    data = {"empty": b"", "cut": saved["proposed"].read_bytes()[:4000], "text": b"hello\n"}[kind]
+    random_bytes = bytes([0x37]) + np.random.default_rng(5).bytes(4095)  # not 'P' nor 0x80: no torch format
+    data = {"empty": b"", "cut": saved["proposed"].read_bytes()[:4000], "text": b"hello\n",
+            "random": random_bytes, "picture": IMAGE.read_bytes()}[kind]
     bad.write_bytes(data)
     capsys.readouterr()
     rc = cli_main(["predict", str(IMAGE), "-c", str(bad), "--out", str(tmp_path / "o")])
@@ -178,6 +180,7 @@ def test_unreadable_checkpoint_is_named_in_plain_words(saved, tmp_path, capsys, 
     assert str(bad) in lines[0]
     assert "Error" not in lines[0].split("error:", 1)[1] and "Errno" not in lines[0], lines[0]
     expected = {"empty": "is empty (0 bytes), not a checkpoint", "cut": "cut short or damaged",
-                "text": "not a PyTorch checkpoint file"}[kind]
+                "text": "not a PyTorch checkpoint file", "random": "not a PyTorch checkpoint file",
+                "picture": "not a PyTorch checkpoint file"}[kind]
     assert expected in lines[0], lines[0]
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
