@@ -90,6 +90,21 @@ def display(rng: Rng) -> list[Part]:
 
 # ================================================================== speakers
 SPEAKER_KINDS = {"tower": 0.36, "bookshelf": 0.27, "cube": 0.05, "centre": 0.13, "round": 0.1, "soundbar": 0.09}
+Range = tuple[float, float]
+# (height range, (width / height, depth / height) ranges) of the box-shaped kinds; "cube" is a subwoofer
+BOX_SPEAKER_SIZES: dict[str, tuple[Range, tuple[Range, ...]]] = {
+    "tower": ((0.8, 1.2), ((0.16, 0.28), (0.22, 0.36))),
+    "bookshelf": ((0.28, 0.4), ((0.5, 0.72), (0.45, 0.8))),
+    "cube": ((0.3, 0.45), ((0.9, 1.05), (0.85, 1.05))),
+}
+CENTRE_SIZE: tuple[Range, tuple[Range, ...]] = ((0.45, 0.7), ((0.28, 0.42), (0.35, 0.55)))  # width, (h / w, d / w)
+
+
+def _sized(rng: Rng, main: Range, ratios: tuple[Range, ...]) -> tuple[float, tuple[float, ...]]:
+    """One main dimension drawn from ``main`` and the others as drawn fractions of it, in order
+    (the draw order is part of the data set: the same seed gives the same objects)."""
+    size = u(rng, *main)
+    return size, tuple(size * u(rng, *r) for r in ratios)
 
 
 def speaker(rng: Rng) -> list[Part]:
@@ -111,18 +126,10 @@ def speaker(rng: Rng) -> list[Part]:
         for sz in (-1, 1):
             parts.append(frustum((d / 2 - 0.005, h / 2, sz * w * 0.3), (d / 2 + 0.006, h / 2, sz * w * 0.3), h * 0.35, h * 0.28, cone_col))
         return parts
-    if kind == "tower":
-        h = u(rng, 0.8, 1.2)
-        w, d = h * u(rng, 0.16, 0.28), h * u(rng, 0.22, 0.36)
-    elif kind == "bookshelf":
-        h = u(rng, 0.28, 0.4)
-        w, d = h * u(rng, 0.5, 0.72), h * u(rng, 0.45, 0.8)
-    elif kind == "cube":  # subwoofer
-        h = u(rng, 0.3, 0.45)
-        w, d = h * u(rng, 0.9, 1.05), h * u(rng, 0.85, 1.05)
-    else:  # centre channel: lying down, wider than tall
-        w = u(rng, 0.45, 0.7)
-        h, d = w * u(rng, 0.28, 0.42), w * u(rng, 0.35, 0.55)
+    if kind == "centre":  # centre channel: lying down, wider than tall
+        w, (h, d) = _sized(rng, *CENTRE_SIZE)
+    else:
+        h, (w, d) = _sized(rng, *BOX_SPEAKER_SIZES[kind])
     stand = u(rng, 0.03, 0.08) * h if kind == "tower" and chance(rng, 0.4) else 0.0
     parts = [box((0, stand + h / 2, 0), (d, h, w), body)]
     if stand:
@@ -154,6 +161,14 @@ def speaker(rng: Rng) -> list[Part]:
 
 # ================================================================== telephones
 PHONE_KINDS = {"smart": 0.8, "candybar": 0.07, "flip": 0.04, "cordless": 0.07, "desk": 0.02}
+# (height range, (width / height, thickness / height) ranges) of the hand-held kinds:
+# a flip phone is a closed clamshell (a thicker slab), a cordless handset long, narrow and thick
+HANDSET_SIZES: dict[str, tuple[Range, tuple[Range, ...]]] = {
+    "smart": ((0.12, 0.17), ((0.45, 0.56), (0.035, 0.06))),
+    "candybar": ((0.1, 0.13), ((0.38, 0.48), (0.12, 0.18))),
+    "flip": ((0.085, 0.1), ((0.48, 0.55), (0.17, 0.22))),
+    "cordless": ((0.15, 0.2), ((0.25, 0.32), (0.12, 0.16))),
+}
 
 
 def telephone(rng: Rng) -> list[Part]:
@@ -171,18 +186,7 @@ def telephone(rng: Rng) -> list[Part]:
         top = h1 + (h0 - h1) * (hx + d / 2) / d
         parts.append(box((hx, top + 0.012, 0), (0.05, 0.03, w * 0.9), shade(shell, 0.85), rot_z(-slope)))
         return parts
-    if kind == "smart":
-        h = u(rng, 0.12, 0.17)
-        w, t = h * u(rng, 0.45, 0.56), h * u(rng, 0.035, 0.06)
-    elif kind == "candybar":
-        h = u(rng, 0.1, 0.13)
-        w, t = h * u(rng, 0.38, 0.48), h * u(rng, 0.12, 0.18)
-    elif kind == "flip":  # closed clamshell: a thicker slab
-        h = u(rng, 0.085, 0.1)
-        w, t = h * u(rng, 0.48, 0.55), h * u(rng, 0.17, 0.22)
-    else:  # cordless handset: long and narrow, thick
-        h = u(rng, 0.15, 0.2)
-        w, t = h * u(rng, 0.25, 0.32), h * u(rng, 0.12, 0.16)
+    h, (w, t) = _sized(rng, *HANDSET_SIZES[kind])
     tilt = u(rng, -0.05, 0.05)
     R = rot_z(tilt)
     parts = [box((0, 0, 0), (t, h, w), shell, R)]

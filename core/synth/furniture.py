@@ -285,6 +285,19 @@ def _leg_material(rng: Rng, top):
     return top if chance(rng, 0.5) else (wood(rng) if chance(rng, 0.4) else pick(rng, METALS + DARKS))
 
 
+Range = tuple[float, float]
+
+
+def _slab_top(rng: Rng, length: Range, depth_ratio: Range, height: Range, thickness: Range, material) -> tuple[float, float, float, float, Part]:
+    """A rectangular top: length L, depth D (a fraction of L), height h, thickness t drawn in that
+    order (the draw order is part of the data set), and the slab itself."""
+    L = u(rng, *length)
+    D = L * u(rng, *depth_ratio)
+    h = u(rng, *height)
+    t = u(rng, *thickness)
+    return L, D, h, t, box((0, h - t / 2, 0), (D, t, L), material)
+
+
 def _rect_legs(rng: Rng, L: float, D: float, h: float, t: float, top, legs) -> list[Part]:
     leg_r = u(rng, 0.015, 0.035)
     # overhangs vary along each side independently, so legs do not line up across tables
@@ -374,12 +387,9 @@ def trestle_table(rng: Rng) -> list[Part]:
     """Two trestles (a post on a foot, under a cross bar) joined by a stretcher."""
     top = _top_material(rng)
     legs = _leg_material(rng, top)
-    L = u(rng, 1.3, 2.2)
-    D = L * u(rng, 0.4, 0.55)
-    h = u(rng, 0.72, 0.78)
-    t = u(rng, 0.03, 0.06)
+    L, D, h, t, slab = _slab_top(rng, (1.3, 2.2), (0.4, 0.55), (0.72, 0.78), (0.03, 0.06), top)
     inset = u(rng, 0.1, 0.4)
-    parts = [box((0, h - t / 2, 0), (D, t, L), top)]
+    parts = [slab]
     for sz in (-1, 1):
         z = sz * (L / 2 - inset)
         if chance(rng, 0.5):
@@ -398,11 +408,8 @@ def desk(rng: Rng) -> list[Part]:
     """A desk: panel sides or a drawer pedestal, often a modesty panel at the back."""
     top = _top_material(rng)
     body = top if chance(rng, 0.6) else pick(rng, WHITES + DARKS + METALS[:2])
-    L = u(rng, 1.1, 1.7)
-    D = L * u(rng, 0.4, 0.6)
-    h = u(rng, 0.72, 0.77)
-    t = u(rng, 0.025, 0.05)
-    parts = [box((0, h - t / 2, 0), (D, t, L), top)]
+    L, D, h, t, slab = _slab_top(rng, (1.1, 1.7), (0.4, 0.6), (0.72, 0.77), (0.025, 0.05), top)
+    parts = [slab]
     style = choose(rng, {"panels": 0.3, "pedestal": 0.35, "legs": 0.35})
     if style == "legs":
         parts += _rect_legs(rng, L, D, h, t, top, body)
@@ -425,11 +432,8 @@ def side_table(rng: Rng) -> list[Part]:
     """A small end or night table, about as tall as it is long."""
     top = _top_material(rng)
     legs = _leg_material(rng, top)
-    L = u(rng, 0.45, 0.65)
-    D = L * u(rng, 0.7, 1.0)
-    h = u(rng, 0.5, 0.65)
-    t = u(rng, 0.02, 0.04)
-    parts = [box((0, h - t / 2, 0), (D, t, L), top)]
+    L, D, h, t, slab = _slab_top(rng, (0.45, 0.65), (0.7, 1.0), (0.5, 0.65), (0.02, 0.04), top)
+    parts = [slab]
     parts += four_legs(D / 2 - 0.04, L / 2 - 0.04, h - t + 0.005, u(rng, 0.015, 0.03), legs, rng, square=chance(rng, 0.6))
     if chance(rng, 0.6):
         parts.append(box((0, h * u(rng, 0.2, 0.4), 0), (D - 0.06, 0.02, L - 0.06), top))
