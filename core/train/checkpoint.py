@@ -233,7 +233,7 @@ def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "c
     if path.stat().st_size == 0:  # a run killed or a disk full while it was created
         raise CheckpointError(path, "is empty (0 bytes), not a checkpoint")
     if _file_head(path)[:1] not in (b"P", b"\x80"):  # neither torch.save's zip nor its legacy pickle
-        raise CheckpointError(path, "not a PyTorch checkpoint file (it does not start like one: wrong file or damaged)")
+        raise CheckpointError(path, "not a readable checkpoint (not a PyTorch checkpoint file: it does not start like one)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's notes on weights_only / legacy formats: the error below says it all
