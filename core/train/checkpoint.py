@@ -232,8 +232,6 @@ def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "c
         raise CheckpointError(path, "checkpoint file not found")
     if path.stat().st_size == 0:  # a run killed or a disk full while it was created
         raise CheckpointError(path, "is empty (0 bytes), not a checkpoint")
-    if _file_head(path)[:1] not in (b"P", b"\x80"):  # neither torch.save's zip nor its legacy pickle
-        raise CheckpointError(path, "not a readable checkpoint (not a PyTorch checkpoint file: it does not start like one)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's notes on weights_only / legacy formats: the error below says it all
@@ -241,7 +239,8 @@ def read_checkpoint_dict(path: str | Path, map_location: str | torch.device = "c
     except PermissionError:
         raise CheckpointError(path, "cannot read the file: permission denied") from None
     except Exception as exc:  # noqa: BLE001 - any decoding failure of a damaged file (KeyError, EOFError, ...) is reported plainly
-        if "Weights only load failed" in str(exc) or type(exc).__name__ == "UnpicklingError":
+        refused = "Weights only load failed" in str(exc) or type(exc).__name__ == "UnpicklingError"
+        if refused and _file_head(path)[:1] in (b"P", b"\x80"):  # torch.save's zip or legacy pickle, not random bytes
             raise CheckpointError(path, "not a recon-gui checkpoint: it holds Python objects or code a checkpoint never has (not loaded, nothing run)") from None
         raise CheckpointError(path, f"not a readable checkpoint ({_unreadable_reason(path, exc)})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
