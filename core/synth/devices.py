@@ -18,6 +18,7 @@ from core.synth.kit import (
     METALS,
     WHITES,
     WOODS,
+    Range,
     Rng,
     chance,
     choose,
@@ -90,7 +91,6 @@ def display(rng: Rng) -> list[Part]:
 
 # ================================================================== speakers
 SPEAKER_KINDS = {"tower": 0.36, "bookshelf": 0.27, "cube": 0.05, "centre": 0.13, "round": 0.1, "soundbar": 0.09}
-Range = tuple[float, float]
 # (height range, (width / height, depth / height) ranges) of the box-shaped kinds; "cube" is a subwoofer
 BOX_SPEAKER_SIZES: dict[str, tuple[Range, tuple[Range, ...]]] = {
     "tower": ((0.8, 1.2), ((0.16, 0.28), (0.22, 0.36))),

@@ -20,6 +20,7 @@ from core.synth.kit import (
     LEATHERS,
     METALS,
     WHITES,
+    Range,
     Rng,
     chance,
     choose,
@@ -283,9 +284,6 @@ def _top_material(rng: Rng):
 
 def _leg_material(rng: Rng, top):
     return top if chance(rng, 0.5) else (wood(rng) if chance(rng, 0.4) else pick(rng, METALS + DARKS))
-
-
-Range = tuple[float, float]
 
 
 def _slab_top(rng: Rng, length: Range, depth_ratio: Range, height: Range, thickness: Range, material) -> tuple[float, float, float, float, Part]:

@@ -24,6 +24,7 @@ from core.synth.parts import (
 )
 
 Rng = np.random.Generator
+Range = tuple[float, float]  # (low, high) of a uniform draw
 
 # ---------------------------------------------------------------- colours
 WOODS = [(0.55, 0.36, 0.2), (0.7, 0.5, 0.3), (0.4, 0.25, 0.14), (0.82, 0.66, 0.45), (0.3, 0.18, 0.1)]
